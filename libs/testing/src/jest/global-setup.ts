@@ -1,0 +1,2 @@
+// Placeholder until the stack lands: unit tests need nothing.
+export default function globalSetup(): void {}
