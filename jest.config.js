@@ -31,6 +31,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
-  reporters: ['default', '<rootDir>/libs/testing/src/jest/summary-reporter.js'],
   testTimeout: 30_000,
 };

@@ -1,1 +1,15 @@
-export {};
+export { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { chunk } from './chunks';
+export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
+export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';
+export {
+  PartitionBatchRunner,
+  type BatchDelivered,
+  type DeliveryMode,
+  type OutputMessage,
+  type PartitionBatch,
+  type PartitionBatchRunnerOptions,
+  type RunnerLogger,
+} from './partition-batch-runner';
+export { ensureTopics, verifyTopics } from './topic-admin';
+export { TransactionalProducerPool } from './transactional-producers';

@@ -1,0 +1,35 @@
+import { brokers, int, loadConfig, oneOf, optionalStr, bool } from '@streamscore/config';
+import { createKafka, kafkaOptionsFromEnv } from '@streamscore/kafka';
+import { TopicCatalogue } from '@streamscore/contracts';
+import type { Kafka } from 'kafkajs';
+
+/** The CLI reads the same connection variables as the services. */
+const cliEnv = {
+  KAFKA_BROKERS: brokers({ default: ['127.0.0.1:9092'] }),
+  KAFKA_CLIENT_ID: optionalStr(),
+  KAFKA_SASL_MECHANISM: oneOf(['none', 'scram-sha-256', 'scram-sha-512', 'plain'] as const, {
+    default: 'none',
+  }),
+  KAFKA_SASL_USERNAME: optionalStr(),
+  KAFKA_SASL_PASSWORD: optionalStr({ secret: true }),
+  KAFKA_TLS: bool({ default: false }),
+  KAFKA_TLS_CA_FILE: optionalStr(),
+  TOPIC_PREFIX: optionalStr(),
+  TOPIC_PARTITIONS: int({ default: 6, min: 1, max: 1024 }),
+} as const;
+
+export interface CliContext {
+  readonly kafka: Kafka;
+  readonly topics: TopicCatalogue;
+}
+
+export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const config = loadConfig(cliEnv, env);
+  return {
+    kafka: createKafka({ ...kafkaOptionsFromEnv(config, 'streamscore-cli'), logLevel: 'nothing' }),
+    topics: new TopicCatalogue({
+      ...(config.TOPIC_PREFIX ? { prefix: config.TOPIC_PREFIX } : {}),
+      partitions: config.TOPIC_PARTITIONS,
+    }),
+  };
+}

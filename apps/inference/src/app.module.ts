@@ -1,0 +1,35 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
+import { PlatformModule } from '@streamscore/platform';
+import type { InferenceConfig } from './config';
+
+export const SERVICE_NAME = 'inference';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: InferenceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: SERVICE_NAME,
+          registry: createMetricsRegistry(SERVICE_NAME),
+          logLevel: config.LOG_LEVEL,
+        }),
+        PlatformModule.forRoot({
+          service: SERVICE_NAME,
+          env: config,
+          topics: [
+            'eventsValidated',
+            'predictions',
+            'predictionsShadow',
+            'predictionsDeadLetter',
+            'modelDeployments',
+            'modelDeploymentsAudit',
+          ],
+          redis: true,
+        }),
+      ],
+    };
+  }
+}

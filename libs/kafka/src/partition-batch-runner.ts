@@ -1,0 +1,348 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { isRetriable } from '@streamscore/contracts';
+import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { chunk } from './chunks';
+import { TransactionalProducerPool } from './transactional-producers';
+
+export type DeliveryMode = 'exactly-once' | 'at-least-once';
+
+/** What a handler receives: one partition's micro-batch, in offset order. */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** Call during long work so the group does not think this member died. */
+  heartbeat(): Promise<void>;
+}
+
+export interface OutputMessage {
+  readonly topic: string;
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders;
+  readonly partition?: number;
+}
+
+export interface BatchDelivered {
+  readonly topic: string;
+  readonly partition: number;
+  readonly rows: number;
+  readonly outputs: number;
+  readonly handleMs: number;
+  readonly deliverMs: number;
+}
+
+export interface RunnerLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface PartitionBatchRunnerOptions {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Turns a micro-batch into output records. Bad data must come back as dead-letter outputs, not
+   * exceptions; a thrown error that is `retriable` pauses the partition and retries with backoff,
+   * any other thrown error stops the runner (it is a bug, and skipping would lose data).
+   */
+  readonly handler: (batch: PartitionBatch) => Promise<readonly OutputMessage[]>;
+  readonly delivery?: DeliveryMode;
+  readonly maxBatchRows?: number;
+  /** Longest wait of a fetch for more data (kafkajs maxWaitTimeInMs), i.e. the micro-batch's queue delay. */
+  readonly maxBatchWaitMs?: number;
+  readonly maxBytesPerPartition?: number;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly sessionTimeoutMs?: number;
+  readonly transactionTimeoutMs?: number;
+  readonly backoff?: BackoffOptions;
+  readonly fromBeginning?: boolean;
+  readonly logger?: RunnerLogger;
+  readonly onDelivered?: (info: BatchDelivered) => void;
+  readonly onRetry?: (error: unknown, attempt: number, topic: string, partition: number) => void;
+  readonly onFatal?: (error: unknown) => void;
+}
+
+const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/**
+ * The transport that owns Kafka for a service: consumes with eachBatch, hands handlers one
+ * partition's micro-batch at a time, and delivers the outputs together with the consumed offsets.
+ * exactly-once: outputs and offsets in one transaction of the partition's own producer.
+ * at-least-once: outputs acknowledged, then offsets committed. Offsets never move before outputs.
+ */
+export class PartitionBatchRunner {
+  private readonly consumer: Consumer;
+  private readonly pool: TransactionalProducerPool;
+  private readonly delivery: DeliveryMode;
+  private readonly log: RunnerLogger;
+  private sharedProducer: Producer | undefined;
+  private running = false;
+  private stopping = false;
+
+  constructor(private readonly options: PartitionBatchRunnerOptions) {
+    this.delivery = options.delivery ?? 'exactly-once';
+    this.log = options.logger ?? SILENT;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: options.maxBatchWaitMs ?? 100,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+    });
+    this.pool = new TransactionalProducerPool(
+      options.kafka,
+      options.groupId,
+      options.transactionTimeoutMs ?? 30_000,
+    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const owned = new Set<string>();
+      for (const [topic, partitions] of Object.entries(event.payload.memberAssignment)) {
+        for (const p of partitions)
+          owned.add(TransactionalProducerPool.transactionalId(options.groupId, topic, p));
+      }
+      void this.pool.retain(owned);
+      this.log.info('partitions assigned', { assignment: event.payload.memberAssignment });
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.log.error('consumer crashed', {
+        error: String(event.payload.error),
+        restart: event.payload.restart,
+      });
+      if (!event.payload.restart) options.onFatal?.(event.payload.error);
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    if (this.delivery === 'at-least-once') {
+      this.sharedProducer = this.options.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await this.sharedProducer.connect();
+    }
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.running = true;
+  }
+
+  /** Lets the in-flight micro-batch finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    try {
+      await this.consumer.disconnect();
+    } finally {
+      await this.pool.closeAll();
+      await this.sharedProducer?.disconnect().catch(() => undefined);
+      this.running = false;
+    }
+  }
+
+  /** Pauses or resumes fetching for back-pressure. */
+  pause(topics: readonly string[]): void {
+    this.consumer.pause(topics.map((topic) => ({ topic })));
+  }
+
+  resume(topics: readonly string[]): void {
+    this.consumer.resume(topics.map((topic) => ({ topic })));
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    for (const messages of chunk(batch.messages, this.options.maxBatchRows ?? 500)) {
+      if (!isRunning() || isStale()) return;
+      const last = messages[messages.length - 1];
+      if (!last) continue;
+      const started = performance.now();
+      const outputs = await this.handleWithRetry(
+        batch.topic,
+        batch.partition,
+        messages,
+        heartbeat,
+        isRunning,
+      );
+      if (outputs === undefined) return;
+      const handled = performance.now();
+      const delivered = await this.deliverWithRetry(
+        batch.topic,
+        batch.partition,
+        outputs,
+        last.offset,
+        heartbeat,
+        isRunning,
+      );
+      if (!delivered) return;
+      resolveOffset(last.offset);
+      await heartbeat();
+      this.options.onDelivered?.({
+        topic: batch.topic,
+        partition: batch.partition,
+        rows: messages.length,
+        outputs: outputs.length,
+        handleMs: handled - started,
+        deliverMs: performance.now() - handled,
+      });
+    }
+  }
+
+  private async handleWithRetry(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<readonly OutputMessage[] | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.options.handler({ topic, partition, messages, heartbeat });
+      } catch (error) {
+        if (!isRetriable(error)) {
+          this.log.error('handler failed with a non-retriable error; stopping so nothing is skipped', {
+            topic,
+            partition,
+            error: String(error),
+          });
+          this.options.onFatal?.(error);
+          throw error;
+        }
+        this.options.onRetry?.(error, attempt, topic, partition);
+        this.log.warn('retriable failure; partition paused while retrying', {
+          topic,
+          partition,
+          attempt,
+          error: String(error),
+        });
+        // Holding this eachBatch call is the pause: nothing later in the partition is fetched or processed.
+        await sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+        await heartbeat().catch(() => undefined);
+        if (!isRunning()) return undefined;
+      }
+    }
+  }
+
+  private async deliverWithRetry(
+    topic: string,
+    partition: number,
+    outputs: readonly OutputMessage[],
+    lastOffset: string,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (this.delivery === 'exactly-once')
+          await this.deliverTransactionally(topic, partition, outputs, lastOffset);
+        else await this.deliverThenCommit(topic, partition, outputs, lastOffset);
+        return true;
+      } catch (error) {
+        if (isFenced(error)) {
+          // Another member owns this partition now; it will redo the batch from the committed offset.
+          this.log.warn('producer fenced: partition moved to another member', { topic, partition });
+          await this.pool.discard(topic, partition);
+          return false;
+        }
+        this.options.onRetry?.(error, attempt, topic, partition);
+        this.log.warn('delivery failed; retrying', { topic, partition, attempt, error: String(error) });
+        // A producer whose transaction failed may be in an unknown state: start over with a fresh one.
+        // Its init aborts whatever the old one left open, so nothing is delivered twice.
+        if (this.delivery === 'exactly-once') await this.pool.discard(topic, partition);
+        await sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+        await heartbeat().catch(() => undefined);
+        if (!isRunning()) return false;
+      }
+    }
+  }
+
+  private async deliverTransactionally(
+    topic: string,
+    partition: number,
+    outputs: readonly OutputMessage[],
+    lastOffset: string,
+  ): Promise<void> {
+    const producer = await this.pool.get(topic, partition);
+    const transaction = await producer.transaction();
+    try {
+      if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: nextOffset(lastOffset) }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async deliverThenCommit(
+    topic: string,
+    partition: number,
+    outputs: readonly OutputMessage[],
+    lastOffset: string,
+  ): Promise<void> {
+    if (outputs.length > 0 && this.sharedProducer) {
+      await this.sharedProducer.sendBatch({ topicMessages: groupByTopic(outputs), acks: -1 });
+    }
+    await this.consumer.commitOffsets([{ topic, partition, offset: nextOffset(lastOffset) }]);
+  }
+}
+
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
+}
+
+function groupByTopic(
+  outputs: readonly OutputMessage[],
+): {
+  topic: string;
+  messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[];
+}[] {
+  const byTopic = new Map<
+    string,
+    { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[]
+  >();
+  for (const o of outputs) {
+    let list = byTopic.get(o.topic);
+    if (!list) {
+      list = [];
+      byTopic.set(o.topic, list);
+    }
+    const message: {
+      key: Buffer | string | null;
+      value: Buffer | null;
+      headers?: IHeaders;
+      partition?: number;
+    } = {
+      key: o.key,
+      value: o.value,
+    };
+    if (o.headers) message.headers = o.headers;
+    if (o.partition !== undefined) message.partition = o.partition;
+    list.push(message);
+  }
+  return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function isFenced(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && FENCED.has(type);
+}

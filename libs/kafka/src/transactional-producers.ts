@@ -1,0 +1,84 @@
+import type { Kafka, Producer } from 'kafkajs';
+
+/**
+ * One transactional producer per assigned input partition, with a stable transactional id
+ * derived from group, topic and partition. kafkajs has no KIP-447 (TxnOffsetCommit v0/v1 only), so
+ * this is what fences a zombie: the partition's next owner initialises the same id, which bumps the
+ * epoch and aborts the old owner's open transaction.
+ */
+export class TransactionalProducerPool {
+  private readonly producers = new Map<string, Promise<Producer>>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly idPrefix: string,
+    private readonly transactionTimeoutMs: number,
+  ) {}
+
+  static transactionalId(prefix: string, topic: string, partition: number): string {
+    return `${prefix}.${topic}.${partition}`;
+  }
+
+  get(topic: string, partition: number): Promise<Producer> {
+    const id = TransactionalProducerPool.transactionalId(this.idPrefix, topic, partition);
+    let producer = this.producers.get(id);
+    if (!producer) {
+      producer = this.create(id);
+      this.producers.set(id, producer);
+      // A failed connect must not poison the pool: the next call tries again.
+      producer.catch(() => this.producers.delete(id));
+    }
+    return producer;
+  }
+
+  /** Drops (and disconnects) one partition's producer, e.g. after it was fenced or errored. */
+  async discard(topic: string, partition: number): Promise<void> {
+    const id = TransactionalProducerPool.transactionalId(this.idPrefix, topic, partition);
+    const producer = this.producers.get(id);
+    this.producers.delete(id);
+    if (producer) await disconnectQuietly(producer);
+  }
+
+  /** Releases the producers of partitions this member no longer owns. */
+  async retain(owned: ReadonlySet<string>): Promise<void> {
+    const stale = [...this.producers.keys()].filter((id) => !owned.has(id));
+    await Promise.all(
+      stale.map(async (id) => {
+        const producer = this.producers.get(id);
+        this.producers.delete(id);
+        if (producer) await disconnectQuietly(producer);
+      }),
+    );
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.producers.values()];
+    this.producers.clear();
+    await Promise.all(all.map(disconnectQuietly));
+  }
+
+  get size(): number {
+    return this.producers.size;
+  }
+
+  private async create(transactionalId: string): Promise<Producer> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+    });
+    // connect() initialises the producer id for a transactional producer: this is the fencing step.
+    await producer.connect();
+    return producer;
+  }
+}
+
+async function disconnectQuietly(producer: Promise<Producer>): Promise<void> {
+  try {
+    await (await producer).disconnect();
+  } catch {
+    // Already broken or never connected: nothing to release.
+  }
+}

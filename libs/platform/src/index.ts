@@ -1,0 +1,11 @@
+export { createRedis, redisReadinessCheck, type RedisConnectionOptions } from './redis-client';
+export {
+  KAFKA,
+  KAFKA_ADMIN,
+  PLATFORM_OPTIONS,
+  PlatformModule,
+  REDIS,
+  TOPICS,
+  type PlatformOptions,
+  type ServiceEnv,
+} from './platform.module';
