@@ -5,7 +5,11 @@ export function buildProgram(): Command {
   const program = new Command('streamscore')
     .description('streamscore: streaming ML inference on Kafka')
     .showHelpAfterError()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({
+      outputError: (text, write) => {
+        write(text);
+      },
+    });
   program.addCommand(topicsCommand());
   return program;
 }

@@ -6,7 +6,7 @@ import {
   runServiceToExit,
   startServiceProcess,
   type ServiceProcess,
-} from '../../../libs/testing/src/service-process';
+} from '@streamscore/testing';
 
 const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 

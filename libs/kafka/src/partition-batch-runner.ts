@@ -167,7 +167,10 @@ export class PartitionBatchRunner {
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const { batch } = payload;
+    const heartbeat = (): Promise<void> => payload.heartbeat();
+    const isRunning = (): boolean => payload.isRunning();
+    const isStale = (): boolean => payload.isStale();
     for (const messages of chunk(batch.messages, this.options.maxBatchRows ?? 500)) {
       if (!isRunning() || isStale()) return;
       const last = messages[messages.length - 1];
@@ -191,7 +194,7 @@ export class PartitionBatchRunner {
         isRunning,
       );
       if (!delivered) return;
-      resolveOffset(last.offset);
+      payload.resolveOffset(last.offset);
       await heartbeat();
       this.options.onDelivered?.({
         topic: batch.topic,
@@ -310,9 +313,7 @@ function nextOffset(offset: string): string {
   return (BigInt(offset) + 1n).toString();
 }
 
-function groupByTopic(
-  outputs: readonly OutputMessage[],
-): {
+function groupByTopic(outputs: readonly OutputMessage[]): {
   topic: string;
   messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[];
 }[] {

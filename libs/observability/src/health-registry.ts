@@ -39,7 +39,8 @@ export class HealthRegistry {
         }
       }),
     );
-    const checks: ReadinessResult['checks'] = Object.fromEntries(entries);
+    const checks: Record<string, { status: 'up' | 'down'; error?: string }> = {};
+    for (const [name, result] of entries) checks[name] = result;
     if (this.shuttingDown) checks['shutdown'] = { status: 'down', error: 'shutting down' };
     return { ready: Object.values(checks).every((c) => c.status === 'up'), checks };
   }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Static checks of the deployment that need no Docker engine and no cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+echo "docker-compose.yml: docker-compose config (default and gpu profile)"
+docker-compose -f docker-compose.yml config -q
+COMPOSE_PROFILES=gpu docker-compose -f docker-compose.yml config -q
+echo "docker-compose.yml: dclint (Compose specification)"
+node_modules/.bin/dclint docker-compose.yml
+echo "prometheus: promtool check config and rules"
+promtool check config deploy/prometheus/prometheus.yml >/dev/null
+promtool check rules deploy/prometheus/alerts.yml >/dev/null
+echo "grafana: dashboards parse as JSON"
+for f in deploy/grafana/dashboards/*.json; do [ -e "$f" ] && node -e "JSON.parse(require('fs').readFileSync('$f','utf8'))"; done
+echo "deployment checks passed"
