@@ -1,1 +1,10 @@
-export {};
+export { ks2Samp, KS_MAX_AUTO_N } from './ks/ks-2samp';
+export type { Ks2SampOptions, Ks2SampResult, KsAlternative, KsMethod, Sample } from './ks/ks-2samp';
+export { kolmogorovSf } from './ks/kolmogorov-n';
+export { quantileBinEdges } from './psi/quantile-bin-edges';
+export { binIndex, binCounts, accumulateBinCounts } from './psi/bin-counts';
+export { psi, psiFromCounts, DEFAULT_PSI_BINS, DEFAULT_PSI_SMOOTHING } from './psi/psi';
+export type { PsiOptions, PsiResult, NumericPsiResult, PsiSmoothing } from './psi/psi';
+export { categoricalPsi, categoricalCounts, referenceCategories } from './psi/categorical-psi';
+export type { Category, CategoricalPsiResult } from './psi/categorical-psi';
+export { bonferroni, benjaminiHochberg } from './multiple-testing';
