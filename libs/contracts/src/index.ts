@@ -1,3 +1,13 @@
 export * from './topics';
 export * from './headers';
 export * from './errors';
+export * from './avro/crc64-avro';
+export * from './avro/schema-fingerprint';
+export * from './avro/single-object';
+export * from './avro/schema-history';
+export * from './avro/decode-result';
+export * from './avro/decoder';
+export { ALLOW_NON_FINITE_ATTRIBUTE } from './avro/finite-check';
+export * from './schema-registry/schema-source';
+export * from './schema-registry/schema-registry-client';
+export * from './generated';
