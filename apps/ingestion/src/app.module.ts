@@ -1,7 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { PlatformModule } from '@streamscore/platform';
+import { loadPipelineConfig, PlatformModule } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
+import { EventsController } from './events.controller';
+import { IngestionService } from './ingestion.service';
+import { INGESTION_CONFIG, PIPELINE } from './tokens';
 
 export const SERVICE_NAME = 'ingestion';
 
@@ -22,6 +25,12 @@ export class AppModule {
           topics: ['events', 'outcomes', 'eventsValidated', 'outcomesValidated', 'eventsDeadLetter'],
           redis: false,
         }),
+      ],
+      controllers: [EventsController],
+      providers: [
+        { provide: INGESTION_CONFIG, useValue: config },
+        { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
+        IngestionService,
       ],
     };
   }

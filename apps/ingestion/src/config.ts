@@ -1,8 +1,25 @@
-import { loadConfig, serviceEnv, type ConfigOf } from '@streamscore/config';
+import { int, loadConfig, oneOf, optionalUrl, serviceEnv, str, type ConfigOf } from '@streamscore/config';
 
 /** Every setting of the ingestion service; the only file that reads process.env. */
 export const ingestionEnv = {
   ...serviceEnv,
+  STREAMSCORE_PIPELINE: str({
+    description: 'pipeline file naming the input schemas (e.g. demo/flights/pipeline.json)',
+  }),
+  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-ingestion' }),
+  STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
+  STREAMSCORE_MAX_BATCH_ROWS: int({ default: 1_000, min: 1, max: 100_000 }),
+  STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 100, min: 0, max: 60_000 }),
+  STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 256 }),
+  STREAMSCORE_MAX_MESSAGE_BYTES: int({ default: 1_048_576, min: 64, max: 64 * 1_048_576 }),
+  STREAMSCORE_MAX_ARRAY_ITEMS: int({ default: 10_000, min: 0 }),
+  STREAMSCORE_MAX_MAP_ENTRIES: int({ default: 10_000, min: 0 }),
+  STREAMSCORE_HTTP_MAX_EVENTS: int({ default: 1_000, min: 1, max: 100_000 }),
+  STREAMSCORE_HTTP_BODY_LIMIT: str({ default: '1mb', pattern: /^\d+(b|kb|mb)$/ }),
+  SCHEMA_REGISTRY_URL: optionalUrl({
+    protocols: ['http', 'https'],
+    description: 'enables the Confluent wire format',
+  }),
 } as const;
 
 export type IngestionConfig = ConfigOf<typeof ingestionEnv>;

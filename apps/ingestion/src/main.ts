@@ -6,5 +6,9 @@ main({
   name: SERVICE_NAME,
   loadConfig: () => loadIngestionConfig(),
   createModule: (config) => AppModule.forRoot(config),
-  http: (config) => ({ port: config.HTTP_PORT, host: config.HTTP_HOST }),
+  http: (config) => ({
+    port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
+    bodyLimit: config.STREAMSCORE_HTTP_BODY_LIMIT,
+  }),
 });

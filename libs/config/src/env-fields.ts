@@ -144,3 +144,10 @@ export function brokers(options: FieldOptions<string[]> = {}): EnvField<string[]
 export function redactUrl(raw: string): string {
   return raw.replace(/\/\/([^:/@]*):([^@]*)@/, '//$1:***@');
 }
+
+export function optionalUrl(
+  options: Omit<FieldOptions<string>, 'optional' | 'default'> & { protocols?: readonly string[] } = {},
+): EnvField<string | undefined> {
+  const inner = url(options);
+  return field<string | undefined>({ ...options, optional: true }, (raw) => inner.parse(raw));
+}

@@ -1,8 +1,16 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 
 export const API_KEY_HEADER = 'x-api-key';
+/** Injection token of the configured API key (undefined: endpoints are open). */
+export const API_KEY = Symbol('API_KEY');
 
 /**
  * Guards data endpoints when an API key is configured. Both sides are hashed first so the
@@ -12,7 +20,7 @@ export const API_KEY_HEADER = 'x-api-key';
 export class ApiKeyGuard implements CanActivate {
   private readonly expected: Buffer | undefined;
 
-  constructor(apiKey: string | undefined) {
+  constructor(@Inject(API_KEY) apiKey: string | undefined) {
     this.expected = apiKey ? digest(apiKey) : undefined;
   }
 

@@ -1,4 +1,4 @@
-export { ApiKeyGuard, API_KEY_HEADER } from './api-key.guard';
+export { API_KEY, ApiKeyGuard, API_KEY_HEADER } from './api-key.guard';
 export { HealthController } from './health.controller';
 export {
   HealthRegistry,

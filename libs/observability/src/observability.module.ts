@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
+import { API_KEY, ApiKeyGuard } from './api-key.guard';
 import { HealthController } from './health.controller';
 import { HealthRegistry } from './health-registry';
 import { METRICS_REGISTRY, MetricsController } from './metrics';
@@ -9,6 +10,8 @@ export interface ObservabilityOptions {
   readonly service: string;
   readonly registry: Registry;
   readonly logLevel: string;
+  /** Required in the x-api-key header of guarded endpoints when set. */
+  readonly apiKey?: string | undefined;
 }
 
 /** /health/live, /health/ready, /metrics and structured (pino) logs for one service. */
@@ -30,8 +33,13 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [HealthRegistry, { provide: METRICS_REGISTRY, useValue: options.registry }],
-      exports: [HealthRegistry, METRICS_REGISTRY],
+      providers: [
+        HealthRegistry,
+        { provide: METRICS_REGISTRY, useValue: options.registry },
+        { provide: API_KEY, useValue: options.apiKey },
+        ApiKeyGuard,
+      ],
+      exports: [HealthRegistry, METRICS_REGISTRY, API_KEY, ApiKeyGuard],
     };
   }
 }

@@ -9,3 +9,10 @@ export {
   type PlatformOptions,
   type ServiceEnv,
 } from './platform.module';
+export {
+  loadPipelineConfig,
+  parsePipelineConfig,
+  PipelineConfigError,
+  type PipelineConfig,
+  type StreamConfig,
+} from './pipeline-config';
