@@ -1,12 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { TopicCatalogue } from '@streamscore/contracts';
 import { ensureTopics } from '@streamscore/kafka';
-import {
-  freeTcpPort,
-  runServiceToExit,
-  startServiceProcess,
-  type ServiceProcess,
-} from '@streamscore/testing';
+import { freePort, runServiceToExit, startServiceProcess, type ServiceProcess } from '@streamscore/testing';
 
 const brokers = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 
@@ -53,7 +48,7 @@ describe('service boot', () => {
   });
 
   it('should be live but not ready while Redis is down, and serve metrics', async () => {
-    const deadRedisPort = await freeTcpPort();
+    const deadRedisPort = await freePort();
     service = await startServiceProcess('features', {
       KAFKA_BROKERS: brokers,
       TOPIC_PREFIX: prefix,

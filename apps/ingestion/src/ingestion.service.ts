@@ -77,6 +77,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
       maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
       maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
       logger: {
         info: (m, e) => {
           this.logger.log(`${m} ${JSON.stringify(e ?? {})}`);

@@ -1,1 +1,33 @@
-export {};
+// Test harness: where the brokers are, random names, explicit topics, reading topics back,
+// and the local stack (a real Kafka and Redis without Docker) for tests that run their own.
+export { randomName } from './harness/names';
+export { testAddresses, testKafka, testRedis, type TestKafkaOptions } from './harness/clients';
+export {
+  createTestTopics,
+  deleteTestTopics,
+  testCatalogue,
+  type TestCatalogueOptions,
+  type TestTopicSpec,
+} from './harness/topics';
+export { waitFor, type WaitForOptions } from './harness/wait-for';
+export { readTopic, type ReadMessage, type ReadTopicOptions } from './harness/read-topic';
+export {
+  startStack,
+  stopStack,
+  stackStatus,
+  type StackHandle,
+  type ComponentState,
+  type Ownership,
+  type StackStatus,
+} from './stack/local-stack';
+export {
+  resolveTestStack,
+  parseTestStackKind,
+  type ResolvedStack,
+  type TestStackKind,
+} from './stack/resolve-stack';
+export { freePort, privateStackOptions } from './stack/ports';
+export { StackError, type StackErrorCode } from './stack/errors';
+export { resolveStackOptions, type StackOptions, type StackOptionsInput } from './stack/options';
+export { kafkaAnswers, redisAnswers, portOpen } from './stack/readiness';
+export * from './service-process';

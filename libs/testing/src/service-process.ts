@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from './stack/ports';
 
 export type ServiceName = 'ingestion' | 'inference' | 'features' | 'drift-monitor';
 
@@ -24,28 +24,13 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
-/** A TCP port nobody listens on right now. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 /** Starts a built service as its own process and waits until /health/live answers. */
 export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string>,
   options: { timeoutMs?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = env['HTTP_PORT'] ?? String(await freeTcpPort());
+  const port = env['HTTP_PORT'] ?? String(await freePort());
   let output = '';
   const child = spawn(process.execPath, [serviceEntry(name)], {
     env: {

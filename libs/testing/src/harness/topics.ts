@@ -1,0 +1,62 @@
+import { TopicCatalogue } from '@streamscore/contracts';
+import type { Admin } from 'kafkajs';
+import { randomName } from './names';
+
+export interface TestTopicSpec {
+  readonly name: string;
+  readonly partitions?: number;
+  readonly cleanupPolicy?: 'delete' | 'compact';
+  /** -1 keeps records forever. */
+  readonly retentionMs?: number;
+}
+
+/**
+ * Creates topics explicitly (the broker has auto.create.topics.enable=false) and waits for their
+ * leaders. A TopicCatalogue's `all()` can be passed as is.
+ */
+export async function createTestTopics(admin: Admin, specs: readonly TestTopicSpec[]): Promise<void> {
+  const created = await admin.createTopics({
+    waitForLeaders: true,
+    topics: specs.map((spec) => ({
+      topic: spec.name,
+      numPartitions: spec.partitions ?? 1,
+      replicationFactor: 1,
+      configEntries: [
+        ...(spec.cleanupPolicy ? [{ name: 'cleanup.policy', value: spec.cleanupPolicy }] : []),
+        ...(spec.retentionMs !== undefined
+          ? [{ name: 'retention.ms', value: String(spec.retentionMs) }]
+          : []),
+      ],
+    })),
+  });
+  if (!created)
+    throw new Error(
+      `some of ${specs.map((spec) => spec.name).join(', ')} already existed: test topic names must be random`,
+    );
+}
+
+/** Deletes test topics; ones already gone are fine. */
+export async function deleteTestTopics(
+  admin: Admin,
+  topics: readonly (string | TestTopicSpec)[],
+): Promise<void> {
+  const names = topics.map((topic) => (typeof topic === 'string' ? topic : topic.name));
+  const existing = new Set(await admin.listTopics());
+  const present = names.filter((name) => existing.has(name));
+  if (present.length > 0) await admin.deleteTopics({ topics: present });
+}
+
+export interface TestCatalogueOptions {
+  /** Readable part of the random prefix. */
+  readonly prefix?: string;
+  /** Data-topic partitions; small keeps topic creation quick on 2 cores. */
+  readonly partitions?: number;
+}
+
+/** The platform's topic catalogue under a random prefix: a namespace no other test shares. */
+export function testCatalogue(options: TestCatalogueOptions = {}): TopicCatalogue {
+  return new TopicCatalogue({
+    prefix: randomName(options.prefix ?? 'test'),
+    partitions: options.partitions ?? 2,
+  });
+}
