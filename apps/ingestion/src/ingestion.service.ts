@@ -57,7 +57,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
     const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
       const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
       return {
-        decoder: createDecoder<Record<string, unknown>>(history, limits),
+        decoder: createDecoder(history, limits),
         validTopic,
         deadLetterTopic: topics.name('eventsDeadLetter'),
         keyFields: pipeline.streams[stream].keyFields,

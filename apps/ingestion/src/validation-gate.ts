@@ -53,12 +53,17 @@ export class ValidationGate {
 
 /** The entity key: the key fields' values joined with '|' (e.g. an airport, or origin|destination). */
 export function entityKey(record: Record<string, unknown>, keyFields: readonly string[]): string {
-  return keyFields.map((f) => String(record[f] ?? '')).join('|');
+  return keyFields.map((f) => keyPart(record[f])).join('|');
+}
+
+function keyPart(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return value === null || value === undefined ? '' : JSON.stringify(value);
 }
 
 function validatedHeaders(original: IHeaders | undefined, schemaName: string): IHeaders {
   const headers: IHeaders = { ...(original ?? {}) };
-  delete headers[Headers.contentType];
   headers[Headers.contentType] = 'application/vnd.apache.avro';
   headers[Headers.schemaName] = schemaName;
   return headers;
