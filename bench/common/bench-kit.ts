@@ -1,0 +1,141 @@
+import type { Admin, Kafka } from 'kafkajs';
+import { TopicCatalogue } from '@streamscore/contracts';
+import { createTestTopics, randomName, startStack, testKafka } from '@streamscore/testing';
+
+/** One line of benchmark output (the last lines a benchmark prints). */
+export interface Measure {
+  readonly case: string;
+  readonly measure: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly baseline?: number;
+  readonly ratio?: number;
+}
+
+export function printMeasures(measures: readonly Measure[]): void {
+  for (const m of measures) process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`  ${message}\n`);
+}
+
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** The local stack (reused when it already answers), its addresses exported for child processes. */
+export async function benchStack(): Promise<{
+  kafka: Kafka;
+  admin: Admin;
+  brokers: string;
+  redisUrl: string;
+}> {
+  const stack = await startStack();
+  process.env['KAFKA_BROKERS'] = stack.kafkaBrokers;
+  process.env['REDIS_URL'] = stack.redisUrl;
+  const kafka = testKafka();
+  const admin = kafka.admin();
+  await admin.connect();
+  return { kafka, admin, brokers: stack.kafkaBrokers, redisUrl: stack.redisUrl };
+}
+
+export async function benchCatalogue(
+  admin: Admin,
+  name: string,
+  partitions: number,
+): Promise<TopicCatalogue> {
+  const catalogue = new TopicCatalogue({ prefix: randomName(`bench-${name}`), partitions });
+  await createTestTopics(admin, catalogue.all());
+  return catalogue;
+}
+
+/** Produces pre-built messages in batches of `batch` (kafkajs has no linger: batching is what we pass). */
+export async function produceAll(
+  kafka: Kafka,
+  topic: string,
+  messages: readonly { key: string; value: Buffer }[],
+  batch = 1_000,
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  for (let i = 0; i < messages.length; i += batch) {
+    await producer.send({ topic, messages: messages.slice(i, i + batch) });
+    if (i % 50_000 === 0) progress(`produced ${i} / ${messages.length}`);
+  }
+  await producer.disconnect();
+}
+
+export async function committed(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return (offsets[0]?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+}
+
+/**
+ * Rate at which a consumer group commits `total` records: measured from the first commit seen to
+ * the last, so process start-up and the group join are excluded on both sides of a comparison.
+ */
+export async function commitRate(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  total: number,
+  timeoutMs = 600_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let first: { at: number; count: number } | undefined;
+  let lastReport = 0;
+  for (;;) {
+    const count = await committed(admin, groupId, topic);
+    const now = performance.now();
+    if (!first && count > 0) first = { at: now, count };
+    if (count >= total && first) {
+      if (count === first.count) throw new Error('all records were committed in one step; use more records');
+      return ((count - first.count) / (now - first.at)) * 1000;
+    }
+    if (Date.now() - lastReport > 5_000) {
+      progress(`${groupId}: committed ${count} / ${total}`);
+      lastReport = Date.now();
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${groupId} committed ${count} of ${total} in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * The Kafka baseline: a plain kafkajs pass-through, eachBatch plus one sendBatch per batch, same
+ * partitions and message size. Returns records/s committed.
+ */
+export async function passThroughRate(
+  kafka: Kafka,
+  admin: Admin,
+  input: string,
+  output: string,
+  total: number,
+): Promise<number> {
+  const groupId = randomName('bench-passthrough');
+  const producer = kafka.producer();
+  await producer.connect();
+  // Fetches of at most 512 KB per partition keep one sendBatch under the broker's 1 MB batch limit.
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 524_288 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [input], fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: 6,
+    eachBatch: async ({ batch }) => {
+      await producer.sendBatch({
+        topicMessages: [
+          { topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) },
+        ],
+      });
+    },
+  });
+  try {
+    return await commitRate(admin, groupId, input, total);
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}

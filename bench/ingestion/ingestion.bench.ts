@@ -1,0 +1,78 @@
+import { startServiceProcess } from '@streamscore/testing';
+import {
+  benchCatalogue,
+  benchStack,
+  commitRate,
+  passThroughRate,
+  printMeasures,
+  produceAll,
+  progress,
+  round,
+} from '../common/bench-kit';
+import { buildCorpus, FIXTURE_PIPELINE } from '../../apps/ingestion/src/test/input-corpus';
+
+/**
+ * Ingestion throughput (exactly-once, validate + re-key + dead-letter) against a plain kafkajs
+ * pass-through of the same messages on the same partitions.
+ */
+const EVENTS = Number(process.env['BENCH_INGESTION_EVENTS'] ?? 200_000);
+const PARTITIONS = 6;
+
+async function main(): Promise<void> {
+  const { kafka, admin, brokers } = await benchStack();
+  const corpus = buildCorpus(EVENTS, 0, 3).map((m) => ({ key: m.key, value: m.value }));
+  const bytes = corpus.reduce((s, m) => s + m.value.length, 0) / corpus.length;
+  progress(`${EVENTS} events of ${bytes.toFixed(0)} bytes on ${PARTITIONS} partitions`);
+
+  const base = await benchCatalogue(admin, 'ingestion-base', PARTITIONS);
+  await produceAll(kafka, base.name('events'), corpus);
+  progress('baseline: kafkajs pass-through');
+  const baseline = await passThroughRate(
+    kafka,
+    admin,
+    base.name('events'),
+    base.name('eventsValidated'),
+    EVENTS,
+  );
+  progress(`baseline ${baseline.toFixed(0)} events/s`);
+
+  const catalogue = await benchCatalogue(admin, 'ingestion', PARTITIONS);
+  await produceAll(kafka, catalogue.name('events'), corpus);
+  const groupId = `${catalogue.name('events')}-ingestion`;
+  progress('ingestion service (exactly-once)');
+  const service = await startServiceProcess('ingestion', {
+    KAFKA_BROKERS: brokers,
+    TOPIC_PREFIX: catalogue.name('events').replace(/\.events$/, ''),
+    TOPIC_PARTITIONS: String(PARTITIONS),
+    STREAMSCORE_PIPELINE: FIXTURE_PIPELINE,
+    STREAMSCORE_GROUP_ID: groupId,
+    ...(process.env['BENCH_DELIVERY'] ? { STREAMSCORE_DELIVERY: process.env['BENCH_DELIVERY'] } : {}),
+    ...(process.env['BENCH_MAX_BATCH_ROWS'] ? { STREAMSCORE_MAX_BATCH_ROWS: process.env['BENCH_MAX_BATCH_ROWS'] } : {}),
+    ...(process.env['BENCH_CONCURRENCY'] ? { STREAMSCORE_PARTITIONS_CONCURRENTLY: process.env['BENCH_CONCURRENCY'] } : {}),
+  });
+  try {
+    const rate = await commitRate(admin, groupId, catalogue.name('events'), EVENTS);
+    progress(`ingestion ${rate.toFixed(0)} events/s`);
+    printMeasures([
+      {
+        case: 'ingestion',
+        measure: 'throughput',
+        value: round(rate, 0),
+        unit: 'events/s',
+        baseline: round(baseline, 0),
+        ratio: round(rate / baseline),
+      },
+    ]);
+  } finally {
+    await service.stop('SIGTERM');
+    await admin
+      .deleteTopics({ topics: [...base.all(), ...catalogue.all()].map((t) => t.name) })
+      .catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench ingestion: ${String(error)}\n`);
+  process.exit(1);
+});
