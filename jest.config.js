@@ -24,7 +24,8 @@ const swc = [
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: __dirname,
-  testEnvironment: 'node',
+  // Node environment whose typed arrays are the host realm's, so onnxruntime-node's instanceof checks pass.
+  testEnvironment: '<rootDir>/libs/models/testing/onnx-environment.js',
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper,
   testMatch: ['<rootDir>/{apps,libs,demo,tools}/**/*.spec.ts'],

@@ -1,7 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { PlatformModule } from '@streamscore/platform';
+import { ApiKeyGuard, createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
+import { loadPipelineConfig, PlatformModule } from '@streamscore/platform';
 import type { DriftMonitorConfig } from './config';
+import { DriftPageController, DriftReportsController } from './drift.controller';
+import { DriftMonitorService } from './drift-monitor.service';
+import { DRIFT_CONFIG, PIPELINE } from './tokens';
 
 export const SERVICE_NAME = 'drift-monitor';
 
@@ -22,6 +25,13 @@ export class AppModule {
           topics: ['predictions', 'driftReports', 'driftAlerts', 'retrainingTriggers'],
           redis: false,
         }),
+      ],
+      controllers: [DriftReportsController, DriftPageController],
+      providers: [
+        { provide: DRIFT_CONFIG, useValue: config },
+        { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
+        { provide: ApiKeyGuard, useValue: new ApiKeyGuard(config.API_KEY) },
+        DriftMonitorService,
       ],
     };
   }

@@ -8,3 +8,4 @@ export type { PsiOptions, PsiResult, NumericPsiResult, PsiSmoothing } from './ps
 export { categoricalPsi, categoricalCounts, referenceCategories } from './psi/categorical-psi';
 export type { Category, CategoricalPsiResult } from './psi/categorical-psi';
 export { bonferroni, benjaminiHochberg } from './multiple-testing';
+export * from './monitor/index';

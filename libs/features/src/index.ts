@@ -1,1 +1,31 @@
-export {};
+export * from './feature-view';
+export { FeatureViewConfigError, parseFeatureView, parseFeatureViews } from './feature-view-config';
+export { entityOf, type FeatureRecord } from './feature-record';
+export type { FeatureValues } from './bucket-stats';
+export { bucketStartOf, windowEndingBefore, type TimeRange } from './time-buckets';
+export {
+  buildOfflineIndex,
+  computeOffline,
+  computeOfflineRows,
+  valuesAt,
+  type OfflineIndex,
+  type OfflineQuery,
+} from './offline';
+export { metaKey, slabKey } from './key-layout';
+export {
+  planReads,
+  type FeatureQuery,
+  type FeatureReading,
+  type ReadCommand,
+  type ReadPlan,
+} from './read-plan';
+export { createFeatureRedis, describeFeatureRedis, type FeatureRedisOptions } from './redis-connection';
+export {
+  FeatureMaterializer,
+  type ApplyOptions,
+  type MaterializerOptions,
+  type ViewApplyCounts,
+} from './materializer';
+export { FeatureReader, type ReadOptions } from './reader';
+export { createFeatureStore, type FeatureStore } from './feature-store';
+export { compileView, type CompiledView } from './compiled-view';

@@ -1,0 +1,39 @@
+import { BadRequestException, Controller, Get, Header, Query, UseGuards } from '@nestjs/common';
+import type { DriftReport } from '@streamscore/contracts';
+import { ApiKeyGuard } from '@streamscore/observability';
+import { DriftMonitorService } from './drift-monitor.service';
+import { renderDriftPage } from './drift-page';
+
+const DEFAULT_LIMIT = 20;
+const PAGE_WINDOWS = 10;
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (!/^[1-9]\d{0,4}$/.test(raw)) throw new BadRequestException('limit must be a positive integer');
+  return Number(raw);
+}
+
+@Controller('v1/drift')
+@UseGuards(ApiKeyGuard)
+export class DriftReportsController {
+  constructor(private readonly monitor: DriftMonitorService) {}
+
+  /** The latest reports kept in memory, newest first. */
+  @Get('reports')
+  @Header('Cache-Control', 'no-store')
+  reports(@Query('limit') limit?: string, @Query('model') model?: string): { reports: DriftReport[] } {
+    return { reports: this.monitor.latestReports(parseLimit(limit), model) };
+  }
+}
+
+@Controller('drift')
+export class DriftPageController {
+  constructor(private readonly monitor: DriftMonitorService) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-store')
+  page(): string {
+    return renderDriftPage(this.monitor.latestReports(PAGE_WINDOWS), new Date());
+  }
+}

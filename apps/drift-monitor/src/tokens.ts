@@ -1,0 +1,2 @@
+export const DRIFT_CONFIG = Symbol('DRIFT_CONFIG');
+export const PIPELINE = Symbol('PIPELINE');
