@@ -4,14 +4,26 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'libs/contracts/src/generated/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      'libs/contracts/src/generated/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { '@nx': nx },
     rules: {
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-extraneous-class': 'off',
       // Nest and kafkajs take plain option objects where their types name classes.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
@@ -30,7 +42,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts', '**/*.bench.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/test/**/*.ts',
+      'libs/testing/**/*.ts',
+      'tools/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.bench.ts',
+    ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-floating-promises': 'error',

@@ -11,11 +11,17 @@ const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
 const packages = lock.packages;
 
 function platformOf(name) {
-  const os = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony'].find((o) => name.includes(`-${o}-`));
+  const os = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openharmony'].find((o) =>
+    name.includes(`-${o}-`),
+  );
   const cpu = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64'].find((c) =>
     new RegExp(`-${c}(-|$)`).test(name.split('/').pop()),
   );
-  const libc = /-(musl|musleabihf)$/.test(name) ? ['musl'] : /-gnu(eabihf)?$/.test(name) ? ['glibc'] : undefined;
+  const libc = /-(musl|musleabihf)$/.test(name)
+    ? ['musl']
+    : /-gnu(eabihf)?$/.test(name)
+      ? ['glibc']
+      : undefined;
   return { os, cpu, libc };
 }
 

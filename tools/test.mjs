@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-const kinds = args.includes('--unit') ? ['unit'] : args.includes('--chaos') ? ['chaos'] : ['unit', 'int', 'e2e'];
+const kinds = args.includes('--unit')
+  ? ['unit']
+  : args.includes('--chaos')
+    ? ['chaos']
+    : ['unit', 'int', 'e2e'];
 const passthrough = args.filter((a) => a !== '--unit' && a !== '--chaos');
 
 const ignore = ['/node_modules/', '/dist/'];
@@ -51,7 +55,9 @@ try {
       integration += file.assertionResults.filter((t) => t.status === 'passed').length;
     }
   }
-  process.stdout.write(`\nIntegration, end-to-end and chaos tests passed against the real Kafka and Redis: ${integration}\n`);
+  process.stdout.write(
+    `\nIntegration, end-to-end and chaos tests passed against the real Kafka and Redis: ${integration}\n`,
+  );
   process.stdout.write(`tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed\n`);
 } catch {
   process.stdout.write('tests: 0 passed, 1 failed\n');

@@ -47,8 +47,12 @@ async function main(): Promise<void> {
     STREAMSCORE_PIPELINE: FIXTURE_PIPELINE,
     STREAMSCORE_GROUP_ID: groupId,
     ...(process.env['BENCH_DELIVERY'] ? { STREAMSCORE_DELIVERY: process.env['BENCH_DELIVERY'] } : {}),
-    ...(process.env['BENCH_MAX_BATCH_ROWS'] ? { STREAMSCORE_MAX_BATCH_ROWS: process.env['BENCH_MAX_BATCH_ROWS'] } : {}),
-    ...(process.env['BENCH_CONCURRENCY'] ? { STREAMSCORE_PARTITIONS_CONCURRENTLY: process.env['BENCH_CONCURRENCY'] } : {}),
+    ...(process.env['BENCH_MAX_BATCH_ROWS']
+      ? { STREAMSCORE_MAX_BATCH_ROWS: process.env['BENCH_MAX_BATCH_ROWS'] }
+      : {}),
+    ...(process.env['BENCH_CONCURRENCY']
+      ? { STREAMSCORE_PARTITIONS_CONCURRENTLY: process.env['BENCH_CONCURRENCY'] }
+      : {}),
   });
   try {
     const rate = await commitRate(admin, groupId, catalogue.name('events'), EVENTS);

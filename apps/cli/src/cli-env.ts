@@ -1,4 +1,6 @@
-import { brokers, int, loadConfig, oneOf, optionalStr, bool } from '@streamscore/config';
+import { resolve } from 'node:path';
+import { brokers, int, loadConfig, oneOf, optionalStr, bool, str } from '@streamscore/config';
+import { loadPipelineConfig, type PipelineConfig } from '@streamscore/platform';
 import { createKafka, kafkaOptionsFromEnv } from '@streamscore/kafka';
 import { TopicCatalogue } from '@streamscore/contracts';
 import type { Kafka } from 'kafkajs';
@@ -16,11 +18,19 @@ const cliEnv = {
   KAFKA_TLS_CA_FILE: optionalStr(),
   TOPIC_PREFIX: optionalStr(),
   TOPIC_PARTITIONS: int({ default: 6, min: 1, max: 1024 }),
+  STREAMSCORE_PIPELINE: optionalStr({ description: 'pipeline file used when --pipeline is not given' }),
+  STREAMSCORE_SCHEMAS_DIR: str({
+    default: resolve(process.cwd(), 'schemas'),
+    description: 'the platform schemas directory (prediction, drift-report, …)',
+  }),
 } as const;
 
 export interface CliContext {
   readonly kafka: Kafka;
   readonly topics: TopicCatalogue;
+  readonly schemasDir: string;
+  /** The pipeline file: `--pipeline`, else STREAMSCORE_PIPELINE; throws when neither is set. */
+  pipeline(option?: string): PipelineConfig;
 }
 
 export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
@@ -31,5 +41,12 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
       ...(config.TOPIC_PREFIX ? { prefix: config.TOPIC_PREFIX } : {}),
       partitions: config.TOPIC_PARTITIONS,
     }),
+    schemasDir: config.STREAMSCORE_SCHEMAS_DIR,
+    pipeline(option) {
+      const file = option ?? config.STREAMSCORE_PIPELINE;
+      if (file === undefined)
+        throw new Error('no pipeline file: pass --pipeline FILE or set STREAMSCORE_PIPELINE');
+      return loadPipelineConfig(file);
+    },
   };
 }

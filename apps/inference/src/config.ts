@@ -1,8 +1,44 @@
-import { loadConfig, serviceEnv, type ConfigOf } from '@streamscore/config';
+import { resolve } from 'node:path';
+import {
+  int,
+  list,
+  loadConfig,
+  oneOf,
+  optionalStr,
+  serviceEnv,
+  str,
+  type ConfigOf,
+} from '@streamscore/config';
 
 /** Every setting of the inference service; the only file that reads process.env. */
 export const inferenceEnv = {
   ...serviceEnv,
+  STREAMSCORE_PIPELINE: str({
+    description: 'pipeline file: input schema, feature views, model repository and model name',
+  }),
+  STREAMSCORE_SCHEMAS_DIR: str({
+    default: resolve(process.cwd(), 'schemas'),
+    description: 'the platform schemas directory (prediction)',
+  }),
+  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-inference' }),
+  STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
+  STREAMSCORE_MAX_BATCH_ROWS: int({ default: 1_000, min: 1, max: 100_000 }),
+  STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 50, min: 0, max: 60_000 }),
+  STREAMSCORE_MAX_BYTES_PER_PARTITION: int({ default: 1_048_576, min: 1_024, max: 64 * 1_048_576 }),
+  STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 256 }),
+  STREAMSCORE_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
+  STREAMSCORE_FEATURE_MAX_WAIT_MS: int({ default: 500, min: 0, max: 60_000 }),
+  STREAMSCORE_FEATURE_READ_DEADLINE_MS: int({ default: 2_000, min: 10, max: 60_000 }),
+  STREAMSCORE_SCORING_WORKERS: int({ default: 1, min: 1, max: 64 }),
+  STREAMSCORE_INTRA_OP_THREADS: int({ default: 1, min: 1, max: 64 }),
+  STREAMSCORE_EXECUTION_PROVIDERS: list({
+    default: ['cpu'],
+    allowed: ['cuda', 'cpu'],
+    description: 'ordered ONNX Runtime execution providers, e.g. cuda,cpu (CUDA needs the GPU build)',
+  }),
+  STREAMSCORE_CANARY_KEY_FIELD: optionalStr({
+    description: 'event field hashed for canary routing; defaults to the pipeline idField',
+  }),
 } as const;
 
 export type InferenceConfig = ConfigOf<typeof inferenceEnv>;

@@ -1,6 +1,6 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import { Headers, type DeadLetterCode, type Decoder } from '@streamscore/contracts';
-import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
+import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 
 /** Where records of one input topic go. */
 export interface GateRoute {
@@ -58,7 +58,8 @@ export function entityKey(record: Record<string, unknown>, keyFields: readonly s
 
 function keyPart(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
   return value === null || value === undefined ? '' : JSON.stringify(value);
 }
 
@@ -67,28 +68,4 @@ function validatedHeaders(original: IHeaders | undefined, schemaName: string): I
   headers[Headers.contentType] = 'application/vnd.apache.avro';
   headers[Headers.schemaName] = schemaName;
   return headers;
-}
-
-export function deadLetter(
-  message: KafkaMessage,
-  source: { topic: string; partition: number },
-  topic: string,
-  code: DeadLetterCode,
-  reason: string,
-  fields: readonly string[],
-): OutputMessage {
-  return {
-    topic,
-    key: message.key,
-    value: message.value,
-    headers: {
-      ...(message.headers ?? {}),
-      [Headers.dlqCode]: code,
-      [Headers.dlqReason]: reason.slice(0, 1_000),
-      [Headers.dlqFields]: JSON.stringify(fields),
-      [Headers.sourceTopic]: source.topic,
-      [Headers.sourcePartition]: String(source.partition),
-      [Headers.sourceOffset]: message.offset,
-    },
-  };
 }

@@ -40,10 +40,12 @@ describe('flight-delay/1 drift references', () => {
       if (reference.kind === 'numeric') {
         const bins = mine as { edges: number[]; proportions: number[] };
         expect(bins.edges.length).toBe(reference.edges.length);
-        bins.edges.forEach((edge, i) => { expect(Math.abs(edge - (reference.edges[i] ?? NaN))).toBeLessThan(1e-12); },
-        );
-        bins.proportions.forEach((p, i) => { expect(Math.abs(p - (reference.proportions[i] ?? NaN))).toBeLessThan(1e-12); },
-        );
+        bins.edges.forEach((edge, i) => {
+          expect(Math.abs(edge - (reference.edges[i] ?? NaN))).toBeLessThan(1e-12);
+        });
+        bins.proportions.forEach((p, i) => {
+          expect(Math.abs(p - (reference.proportions[i] ?? NaN))).toBeLessThan(1e-12);
+        });
         expect(reference.sample.length).toBe(manifest.drift.sampleSize);
       } else {
         const shares = mine as Record<string, number>;

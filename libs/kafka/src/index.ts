@@ -1,5 +1,6 @@
 export { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { chunk } from './chunks';
+export { deadLetter } from './dead-letter';
 export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
 export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';
 export {
