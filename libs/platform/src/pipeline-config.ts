@@ -62,7 +62,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     }
     return {
       schemaDir: pathIn(base, string(s['schemaDir'], `${path}.schemaDir`, at)),
-      keyFields: keyFields as string[],
+      keyFields,
       idField: string(s['idField'], `${path}.idField`, at),
       timeField: string(s['timeField'], `${path}.timeField`, at),
     };
