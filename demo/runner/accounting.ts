@@ -1,0 +1,121 @@
+import type { Kafka } from 'kafkajs';
+import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
+import { readTopic } from '@streamscore/testing';
+
+export interface Summary {
+  produced: number;
+  validated: number;
+  deadLettered: number;
+  predicted: number;
+  predictionDeadLettered: number;
+  duplicatePredictions: number;
+  missingPredictions: number;
+  staleFeaturePredictions: number;
+  driftReports: number;
+  driftAlerts: number;
+  retrainingTriggers: number;
+  outcomesProduced: number;
+  eventsPerSecond: number;
+  latencyMsP50: number;
+  latencyMsP99: number;
+  elapsedSeconds: number;
+  accountedFor: boolean;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/**
+ * The exact accounting, read back from the topics with read_committed: each departure must come
+ * out once, as a prediction or a prediction dead letter. Latency is the time from a departure's
+ * append to `events` to its prediction's append to `predictions` (broker timestamps).
+ */
+export async function account(options: {
+  kafka: Kafka;
+  topics: TopicCatalogue;
+  schemasDir: string;
+  eventSchemaDir: string;
+  produced: number;
+  outcomesProduced: number;
+  elapsedMs: number;
+  expectedPredictions: number;
+}): Promise<Summary> {
+  const { kafka, topics } = options;
+  const read = (key: Parameters<TopicCatalogue['name']>[0], expected?: number) =>
+    readTopic(kafka, topics.name(key), {
+      isolation: 'read_committed',
+      ...(expected === undefined ? {} : { expected }),
+      timeoutMs: 60_000,
+    });
+  const [events, validated, dead, predictions, predictionDead, reports, alerts, triggers] = await Promise.all(
+    [
+      read('events', options.produced),
+      read('eventsValidated'),
+      read('eventsDeadLetter'),
+      read('predictions', options.expectedPredictions),
+      read('predictionsDeadLetter'),
+      read('driftReports'),
+      read('driftAlerts'),
+      read('retrainingTriggers'),
+    ],
+  );
+  const eventDecoder = createDecoder(loadSchemaHistory(options.eventSchemaDir));
+  const predictionDecoder = createDecoder(loadSchemaHistory(`${options.schemasDir}/prediction`));
+  const idOf = new Map<string, number>();
+  for (const m of events) {
+    const r = await eventDecoder.decode(m.value, m.headers);
+    if (r.ok) idOf.set(String(r.record['eventId']), Number(m.timestamp));
+  }
+  const seen = new Map<string, number>();
+  const latencies: number[] = [];
+  let stale = 0;
+  for (const m of predictions) {
+    const r = await predictionDecoder.decode(m.value, m.headers);
+    if (!r.ok) continue;
+    const id = String(r.record['eventId']);
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+    const flags = r.record['flags'] as string[];
+    if (flags.includes('staleFeatures')) stale++;
+    const sent = idOf.get(id);
+    if (sent !== undefined) latencies.push(Number(m.timestamp) - sent);
+  }
+  for (const m of predictionDead) {
+    const r = await eventDecoder.decode(m.value, m.headers);
+    if (r.ok) {
+      const id = String(r.record['eventId']);
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+  }
+  let duplicates = 0;
+  for (const n of seen.values()) if (n > 1) duplicates += n - 1;
+  const validatedEvents = validated.length;
+  const missing = validatedEvents - [...seen.keys()].length;
+  latencies.sort((a, b) => a - b);
+  const summary: Summary = {
+    produced: options.produced,
+    validated: validatedEvents,
+    deadLettered: dead.length,
+    predicted: predictions.length,
+    predictionDeadLettered: predictionDead.length,
+    duplicatePredictions: duplicates,
+    missingPredictions: Math.max(0, missing),
+    staleFeaturePredictions: stale,
+    driftReports: reports.length,
+    driftAlerts: alerts.length,
+    retrainingTriggers: triggers.length,
+    outcomesProduced: options.outcomesProduced,
+    eventsPerSecond: Math.round((options.produced / options.elapsedMs) * 1000),
+    latencyMsP50: percentile(latencies, 0.5),
+    latencyMsP99: percentile(latencies, 0.99),
+    elapsedSeconds: Math.round(options.elapsedMs / 100) / 10,
+    accountedFor: false,
+  };
+  summary.accountedFor =
+    summary.validated + summary.deadLettered === summary.produced &&
+    summary.predicted + summary.predictionDeadLettered === summary.validated &&
+    summary.duplicatePredictions === 0 &&
+    summary.missingPredictions === 0;
+  return summary;
+}
