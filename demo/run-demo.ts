@@ -118,8 +118,10 @@ async function main(options: Options): Promise<number> {
     const state = {
       valid: sumMetric(ing, 'ingestion_records_valid_total', eventsTopic),
       dead: sumMetric(ing, 'ingestion_records_dead_lettered_total', eventsTopic),
-      scored: sumMetric(inf, 'inference_predictions_total'),
-      predDead: sumMetric(inf, 'inference_dead_letters_total'),
+      scored:
+        sumMetric(inf, 'inference_rows_scored_total', 'role="ACTIVE"') +
+        sumMetric(inf, 'inference_rows_scored_total', 'role="CANARY"'),
+      predDead: sumMetric(inf, 'inference_dead_lettered_total'),
       alerts: sumMetric(drift, 'drift_alerts_total'),
     };
     const seconds = (Date.now() - replayStarted) / 1000;
