@@ -12,4 +12,13 @@ promtool check config deploy/prometheus/prometheus.yml >/dev/null
 promtool check rules deploy/prometheus/alerts.yml >/dev/null
 echo "grafana: dashboards parse as JSON"
 for f in deploy/grafana/dashboards/*.json; do [ -e "$f" ] && node -e "JSON.parse(require('fs').readFileSync('$f','utf8'))"; done
+echo "grafana: provisioning files are valid YAML"
+for f in deploy/grafana/provisioning/*/*.yml; do
+  node -e "require('yaml').parse(require('fs').readFileSync('$f','utf8'))"
+done
+command -v kubectl >/dev/null || { echo "deploy-check: kubectl not found: it renders the kustomize targets (install kubectl)"; exit 1; }
+echo "k8s: kustomize build (kubectl) and Kubernetes/KEDA schema validation (kubernetes-models)"
+for target in deploy/k8s/base deploy/k8s/overlays/gpu; do
+  kubectl kustomize "$target" | node tools/k8s-validate.mjs "$target"
+done
 echo "deployment checks passed"

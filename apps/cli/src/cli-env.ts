@@ -29,6 +29,8 @@ export interface CliContext {
   readonly kafka: Kafka;
   readonly topics: TopicCatalogue;
   readonly schemasDir: string;
+  /** STREAMSCORE_PIPELINE, for commands where a pipeline file is optional. */
+  readonly pipelineFile: string | undefined;
   /** The pipeline file: `--pipeline`, else STREAMSCORE_PIPELINE; throws when neither is set. */
   pipeline(option?: string): PipelineConfig;
 }
@@ -42,6 +44,7 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
       partitions: config.TOPIC_PARTITIONS,
     }),
     schemasDir: config.STREAMSCORE_SCHEMAS_DIR,
+    pipelineFile: config.STREAMSCORE_PIPELINE,
     pipeline(option) {
       const file = option ?? config.STREAMSCORE_PIPELINE;
       if (file === undefined)

@@ -1,0 +1,63 @@
+import type { IHeaders } from 'kafkajs';
+import { ContentTypes, Headers, type Decoder } from '@streamscore/contracts';
+import type { InputRecord } from '../io/record-formats';
+
+export type PayloadEncoding = 'avro' | 'json';
+
+export interface EncodedMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: IHeaders;
+}
+
+/**
+ * The entity key: the key fields' values joined with '|'. Must match the ingestion gate's
+ * entityKey (apps/ingestion/src/validation-gate.ts) so that a record keeps its partition.
+ */
+export function entityKey(record: Readonly<Record<string, unknown>>, keyFields: readonly string[]): string {
+  return keyFields.map((field) => keyPart(record[field])).join('|');
+}
+
+function keyPart(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return String(value);
+  return value === null || value === undefined ? '' : JSON.stringify(value);
+}
+
+export class RecordRejected extends Error {
+  override readonly name = 'RecordRejected';
+}
+
+/**
+ * Encodes input records for a stream. `avro`: checked against the stream's latest schema and
+ * written in single-object encoding (a record that does not fit is refused here, naming the field);
+ * `json`: sent as JSON text with a JSON content type, unchecked, for the ingestion gate to judge.
+ */
+export class RecordEncoder {
+  constructor(
+    private readonly decoder: Decoder<Record<string, unknown>>,
+    private readonly keyFields: readonly string[],
+    private readonly encoding: PayloadEncoding,
+  ) {}
+
+  encode(record: InputRecord, index: number): EncodedMessage {
+    if (this.encoding === 'json') {
+      return {
+        key: entityKey(record, this.keyFields),
+        value: Buffer.from(JSON.stringify(record)),
+        headers: { [Headers.contentType]: ContentTypes.json },
+      };
+    }
+    const result = this.decoder.fromJson(structuredClone(record));
+    if (!result.ok) {
+      const fields = result.fields.length > 0 ? ` (${result.fields.join(', ')})` : '';
+      throw new RecordRejected(`record ${index + 1}: ${result.code}${fields}: ${result.reason}`);
+    }
+    return {
+      key: entityKey(result.record, this.keyFields),
+      value: result.canonical,
+      headers: { [Headers.contentType]: ContentTypes.avro },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import { buildProgram } from './program';
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+describe('buildProgram', () => {
+  const commands = allCommands(buildProgram()).filter((command) => command.name() !== 'help');
+
+  it('should declare every command of the issue', () => {
+    const names = commands.map((command) => command.name());
+    expect(names).toEqual(
+      expect.arrayContaining(['produce', 'consume', 'drift', 'dlq', 'list', 'resend', 'score', 'topics']),
+    );
+  });
+
+  it.each(commands.map((command) => [command.name(), command] as const))(
+    'should show every option of %s in its --help, with a description',
+    (_name, command) => {
+      const help = command.helpInformation();
+      for (const option of command.options) {
+        expect(help).toContain(option.long ?? option.short ?? option.flags);
+        expect(option.description.length).toBeGreaterThan(0);
+      }
+      for (const argument of command.registeredArguments) expect(help).toContain(argument.name());
+      expect(command.description().length).toBeGreaterThan(0);
+    },
+  );
+});

@@ -1,0 +1,13 @@
+export { routingBucket, routeRole, type DeploymentRole } from './routing';
+export {
+  verifyArtifact,
+  artifactFor,
+  artifactDirectory,
+  type VerifiedArtifact,
+} from './artifact-verification';
+export { DeploymentWatcher, type DeploymentWatcherOptions } from './deployment-watcher';
+export { DeploymentWriter, type DeploymentWriterOptions } from './deployment-writer';
+export { DeploymentCodec, defaultSchemasDir } from './deployment-codec';
+export { DeploymentError, type DeploymentErrorCode } from './deployment-errors';
+export { artifactsOf, sameArtifact, sameDeployment } from './deployment-records';
+export { TopicFollower, readToEnd, type FollowedRecord, type TopicFollowerOptions } from './topic-follower';
