@@ -84,6 +84,7 @@ async function main(options: Options): Promise<number> {
     },
   };
   const services = new Map<ServiceName, ServiceProcess>();
+  const urlOf = (name: ServiceName): string => services.get(name)?.url ?? '';
   const stopAll = async (): Promise<void> => {
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
   };
@@ -91,11 +92,9 @@ async function main(options: Options): Promise<number> {
     void stopAll().then(() => process.exit(130));
   });
   for (const name of ['ingestion', 'features', 'inference', 'drift-monitor'] as const) {
-    services.set(
-      name,
-      await startServiceProcess(name, { ...env, ...serviceEnv[name] }, { timeoutMs: 60_000 }),
-    );
-    line(`  ${name} up at ${services.get(name)!.url}`);
+    const service = await startServiceProcess(name, { ...env, ...serviceEnv[name] }, { timeoutMs: 60_000 });
+    services.set(name, service);
+    line(`  ${name} up at ${service.url}`);
   }
 
   const departures = loadSchemaHistory(pipeline.streams.events.schemaDir).latest.type;
@@ -110,9 +109,9 @@ async function main(options: Options): Promise<number> {
     final = false,
   ): Promise<{ valid: number; dead: number; scored: number; predDead: number; alerts: number }> => {
     const [ing, inf, drift] = await Promise.all([
-      scrape(services.get('ingestion')!.url),
-      scrape(services.get('inference')!.url),
-      scrape(services.get('drift-monitor')!.url),
+      scrape(urlOf('ingestion')),
+      scrape(urlOf('inference')),
+      scrape(urlOf('drift-monitor')),
     ]);
     const eventsTopic = `topic="${topics.name('events')}"`;
     const state = {
@@ -200,7 +199,7 @@ async function main(options: Options): Promise<number> {
   });
   await admin.disconnect();
   if (!options.keepRunning) await stopAll();
-  else line(`  services keep running; drift page: ${services.get('drift-monitor')!.url}/drift`);
+  else line(`  services keep running; drift page: ${urlOf('drift-monitor')}/drift`);
 
   line('');
   for (const [k, v] of Object.entries(summary)) line(`  ${k.padEnd(26)} ${String(v)}`);

@@ -49,8 +49,9 @@ export async function planReplay(options: PlanOptions): Promise<ReplayPlan> {
     const flights = await loadFlightsParquet({ fromMs: slice.fromMs - options.warmUpMs, toMs: slice.toMs });
     const { departures, outcomes: all } = toFlightEvents(flights);
     const inSlice = departures.filter((d) => d.scheduledAt >= slice.fromMs).slice(0, remaining);
-    if (inSlice.length === 0) continue;
-    const last = inSlice[inSlice.length - 1]!.scheduledAt;
+    const lastDeparture = inSlice[inSlice.length - 1];
+    if (!lastDeparture) continue;
+    const last = lastDeparture.scheduledAt;
     const chosen = new Set(inSlice.map((d) => d.eventId));
     for (const d of inSlice) records.push({ stream: 'events', at: d.scheduledAt, record: d });
     for (const o of all) {
