@@ -2,6 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
 import { PlatformModule } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
+import { loadFeatureDeployment } from './deployment';
+import { featureStoreProvider } from './feature-store.provider';
+import { FeaturesController } from './features.controller';
+import { FeaturesMetrics } from './features.metrics';
+import { MaterializationService } from './materialization.service';
+import { DEPLOYMENT, FEATURES_CONFIG } from './tokens';
 
 export const SERVICE_NAME = 'features';
 
@@ -15,6 +21,7 @@ export class AppModule {
           service: SERVICE_NAME,
           registry: createMetricsRegistry(SERVICE_NAME),
           logLevel: config.LOG_LEVEL,
+          apiKey: config.API_KEY,
         }),
         PlatformModule.forRoot({
           service: SERVICE_NAME,
@@ -22,6 +29,14 @@ export class AppModule {
           topics: ['eventsValidated', 'outcomesValidated'],
           redis: true,
         }),
+      ],
+      controllers: [FeaturesController],
+      providers: [
+        { provide: FEATURES_CONFIG, useValue: config },
+        { provide: DEPLOYMENT, useValue: loadFeatureDeployment(config.STREAMSCORE_PIPELINE) },
+        featureStoreProvider,
+        FeaturesMetrics,
+        MaterializationService,
       ],
     };
   }

@@ -1,0 +1,294 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { ContentTypes, Headers, TopicCatalogue } from '@streamscore/contracts';
+import {
+  buildOfflineIndex,
+  entityOf,
+  FeatureReader,
+  valuesAt,
+  type FeatureQuery,
+  type FeatureValues,
+} from '@streamscore/features';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  randomName,
+  startServiceProcess,
+  testKafka,
+  testRedis,
+  waitFor,
+  type ServiceProcess,
+} from '@streamscore/testing';
+import { flightsFixture, TEST_LATENESS_MS } from './test/flights-fixture';
+
+const FLIGHTS = Number(process.env['STREAMSCORE_TEST_FEATURES_FLIGHTS'] ?? 4_000);
+const SAMPLE = 300;
+const API_KEY = 'features-test-key';
+
+function expectSameValues(actual: FeatureValues, expected: FeatureValues, context: string): void {
+  expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
+  for (const [name, value] of Object.entries(expected)) {
+    const got = actual[name];
+    if (value === null || got === null || got === undefined) {
+      expect({ context, name, value: got }).toEqual({ context, name, value });
+    } else if (name.endsWith('.count')) {
+      expect({ context, name, value: got }).toEqual({ context, name, value });
+    } else if (Math.abs(got - value) > 1e-9) {
+      throw new Error(`${context} ${name}: online ${got} offline ${value}`);
+    }
+  }
+}
+
+async function metricSum(
+  service: ServiceProcess,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => wanted.every((w) => line.includes(w)))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
+
+async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const high = await admin.fetchTopicOffsets(topic);
+  return high.reduce((lag, h) => {
+    const c = Number(committed[0]?.partitions.find((p) => p.partition === h.partition)?.offset ?? -1);
+    return lag + Number(h.high) - Math.max(0, c);
+  }, 0);
+}
+
+async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+describe('features service on the real Kafka and Redis', () => {
+  const prefix = randomName('fsvc');
+  const keyPrefix = `${prefix}:`;
+  const catalogue = new TopicCatalogue({ prefix, partitions: 3 });
+  const groupId = `${prefix}-group`;
+  const fixture = flightsFixture(FLIGHTS);
+  const sourceCount: Record<string, number> = {
+    events: fixture.departures.length,
+    outcomes: fixture.outcomes.length,
+  };
+  let kafka: Kafka;
+  let admin: Admin;
+  let redis: Redis;
+  let service: ServiceProcess | undefined;
+
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
+    REDIS_URL: process.env['REDIS_URL'] ?? '',
+    REDIS_KEY_PREFIX: keyPrefix,
+    TOPIC_PREFIX: prefix,
+    TOPIC_PARTITIONS: '3',
+    STREAMSCORE_PIPELINE: fixture.pipelineFile,
+    STREAMSCORE_GROUP_ID: groupId,
+    STREAMSCORE_MAX_BATCH_ROWS: '500',
+    STREAMSCORE_HTTP_MAX_QUERIES: '5000',
+    API_KEY,
+    ...extra,
+  });
+
+  // Sample events: each read as of its own scheduled time, one query per view, entity taken from the event.
+  const queries: FeatureQuery[] = [];
+  for (let i = 0; i < SAMPLE; i++) {
+    const event = fixture.departures[Math.floor((i * fixture.departures.length) / SAMPLE)];
+    if (event === undefined) continue;
+    for (const view of fixture.views) {
+      const entity = entityOf(view, event);
+      if (entity !== undefined) queries.push({ view: view.name, entity, atMs: event.scheduledAt });
+    }
+  }
+  const offline = (() => {
+    const indexes = new Map(
+      fixture.views.map((view) => [
+        view.name,
+        buildOfflineIndex(view, view.source === 'events' ? fixture.departures : fixture.outcomes),
+      ]),
+    );
+    return queries.map((q) => {
+      const index = indexes.get(q.view);
+      if (index === undefined) throw new Error(q.view);
+      return valuesAt(index, q.entity, q.atMs);
+    });
+  })();
+  let online: FeatureValues[] = [];
+
+  const readOnline = async (): Promise<
+    { values: FeatureValues; complete: boolean; watermarkMs: number | null }[]
+  > => {
+    if (service === undefined) throw new Error('no service');
+    const response = await fetch(`${service.url}/v1/features/batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+      body: JSON.stringify(queries.map((q) => ({ view: q.view, entity: q.entity, at: q.atMs }))),
+    });
+    if (response.status !== 200) throw new Error(`batch read: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as {
+      results: { values: FeatureValues; complete: boolean; watermarkMs: number | null }[];
+    };
+    return body.results;
+  };
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    redis = testRedis();
+    await createTestTopics(admin, catalogue.all());
+    const producer = kafka.producer();
+    await producer.connect();
+    const headers = { [Headers.contentType]: ContentTypes.avro };
+    for (const [topic, messages] of [
+      [catalogue.name('eventsValidated'), fixture.encodedDepartures],
+      [catalogue.name('outcomesValidated'), fixture.encodedOutcomes],
+    ] as const) {
+      for (let i = 0; i < messages.length; i += 1_000)
+        await producer.send({
+          topic,
+          messages: messages.slice(i, i + 1_000).map((m) => ({ ...m, headers })),
+        });
+    }
+    await producer.disconnect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+    const deleted = await deleteKeys(redis, keyPrefix);
+    expect(await deleteKeys(redis, keyPrefix)).toBe(0);
+    expect(deleted).toBeGreaterThan(0);
+    await redis.quit();
+    await deleteTestTopics(admin, catalogue.all());
+    await admin.disconnect();
+  }, 60_000);
+
+  it(`should materialize ${FLIGHTS} departures and outcomes so that online values equal the offline computation`, async () => {
+    service = await startServiceProcess('features', env());
+    const running = service;
+    await waitFor(
+      async () =>
+        (await groupLag(admin, groupId, catalogue.name('eventsValidated'))) === 0 &&
+        (await groupLag(admin, groupId, catalogue.name('outcomesValidated'))) === 0,
+      { timeoutMs: 120_000, intervalMs: 250, description: 'the group committed every record' },
+    );
+
+    const results = await readOnline();
+    results.forEach((r, i) => {
+      expectSameValues(r.values, offline[i] ?? {}, `query ${i} ${JSON.stringify(queries[i])}`);
+    });
+    online = results.map((r) => r.values);
+    // The sample is not all empty windows: a wrong store could not pass by returning defaults.
+    const nonEmpty = online.filter((values) =>
+      Object.entries(values).some(([name, v]) => name.endsWith('.count') && v !== null && v > 0),
+    );
+    expect(nonEmpty.length).toBeGreaterThan(queries.length / 4);
+
+    // The library's reader sees the same store.
+    const reader = new FeatureReader(redis, fixture.views, { keyPrefix });
+    const direct = await reader.readBatch(queries, { deadlineMs: 5_000 });
+    direct.forEach((r, i) => {
+      expect(results[i]).toEqual({
+        ...r,
+        view: queries[i]?.view,
+        entity: queries[i]?.entity,
+        atMs: queries[i]?.atMs,
+      });
+    });
+
+    // Each view's watermark advanced to (its source's last event time − lateness) at most, and a
+    // reading is complete exactly when the watermark reached its time.
+    const watermarks = await reader.readWatermarks({ deadlineMs: 5_000 });
+    for (const view of fixture.views) {
+      const times =
+        view.source === 'events'
+          ? fixture.departures.map((d) => d.scheduledAt)
+          : fixture.outcomes.map((o) => o.knownAt);
+      const wm = watermarks[view.name];
+      expect(typeof wm).toBe('number');
+      expect(wm).toBeLessThanOrEqual(Math.max(...times) - TEST_LATENESS_MS);
+      expect(wm).toBeGreaterThan(Math.min(...times) - TEST_LATENESS_MS);
+    }
+    results.forEach((r, i) => {
+      expect(r.complete).toBe(r.watermarkMs !== null && r.watermarkMs >= (queries[i]?.atMs ?? Infinity));
+    });
+
+    // Counters equal the records: every record applied once per view of its source, nothing else.
+    expect(await metricSum(running, 'features_decode_failures_total')).toBe(0);
+    for (const view of fixture.views) {
+      expect(
+        await metricSum(running, 'features_records_total', { view: view.name, outcome: 'applied' }),
+      ).toBe(sourceCount[view.source]);
+      expect(await metricSum(running, 'features_records_total', { view: view.name })).toBe(
+        sourceCount[view.source],
+      );
+    }
+    expect(await metricSum(running, 'features_records_in_total')).toBe(FLIGHTS * 2);
+    expect(await metricSum(running, 'features_read_seconds_count', { endpoint: 'batch' })).toBe(1);
+    await waitFor(async () => (await metricSum(running, 'features_consumer_lag')) === 0, {
+      timeoutMs: 10_000,
+      description: 'consumer lag gauge at 0',
+    });
+  }, 180_000);
+
+  it('should answer single reads, and 400/401/404 on bad requests', async () => {
+    if (service === undefined) throw new Error('no service');
+    const q = queries[0];
+    if (q === undefined) throw new Error('no query');
+    const url = `${service.url}/v1/features/${q.view}/${encodeURIComponent(q.entity)}`;
+    const auth = { 'x-api-key': API_KEY };
+    const iso = new Date(q.atMs).toISOString();
+    const single = (await (await fetch(`${url}?at=${iso}`, { headers: auth })).json()) as {
+      values: FeatureValues;
+    };
+    expect(single.values).toEqual(online[0]);
+    expect((await fetch(`${url}?at=${q.atMs}`)).status).toBe(401);
+    expect((await fetch(`${url}?at=tomorrow`, { headers: auth })).status).toBe(400);
+    expect((await fetch(`${service.url}/v1/features/no_such_view/JFK`, { headers: auth })).status).toBe(404);
+    const badBatch = await fetch(`${service.url}/v1/features/batch`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify([{ view: q.view, entity: q.entity, at: 'x' }]),
+    });
+    expect(badBatch.status).toBe(400);
+    expect(((await badBatch.json()) as { message: string }).message).toContain('[0].at');
+  });
+
+  it('should leave every value unchanged after a SIGKILL and a rebuild that replays all records', async () => {
+    if (service === undefined) throw new Error('no service');
+    expect(await service.stop('SIGKILL')).toBeNull();
+    service = await startServiceProcess('features', env({ STREAMSCORE_REBUILD: 'true' }));
+    const running = service;
+    await waitFor(async () => (await metricSum(running, 'features_records_in_total')) === FLIGHTS * 2, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      description: 'the rebuild consumed the retained history',
+    });
+    for (const view of fixture.views) {
+      expect(
+        await metricSum(running, 'features_records_total', { view: view.name, outcome: 'duplicate' }),
+      ).toBe(sourceCount[view.source]);
+      expect(
+        await metricSum(running, 'features_records_total', { view: view.name, outcome: 'applied' }),
+      ).toBe(0);
+    }
+    const results = await readOnline();
+    results.forEach((r, i) => {
+      expect(r.values).toEqual(online[i]);
+    });
+    expect(await running.stop('SIGTERM')).toBe(0);
+    service = undefined;
+  }, 180_000);
+});

@@ -1,0 +1,236 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import {
+  createDecoder,
+  loadSchemaHistory,
+  RetriableError,
+  type Decoder,
+  type TopicCatalogue,
+} from '@streamscore/contracts';
+import type { FeatureRecord } from '@streamscore/features';
+import { PartitionBatchRunner, type PartitionBatch } from '@streamscore/kafka';
+import { HealthRegistry } from '@streamscore/observability';
+import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS } from '@streamscore/platform';
+import type { FeaturesConfig } from './config';
+import { decodeBatch } from './decode-batch';
+import type { FeatureDeployment, FeatureSource } from './deployment';
+import type { ServiceFeatureStore } from './feature-store.provider';
+import { FeaturesMetrics, RECORD_OUTCOMES } from './features.metrics';
+import { NO_PROGRESS_MS, SourceWatermark, type PartitionOffsets } from './source-watermark';
+import { DEPLOYMENT, FEATURE_STORE, FEATURES_CONFIG } from './tokens';
+
+interface Route {
+  readonly source: FeatureSource;
+  readonly topic: string;
+  readonly decoder: Decoder<FeatureRecord>;
+  readonly watermark: SourceWatermark;
+  /** Hash partition → greatest event time materialized, shared by the group's instances. */
+  readonly progressKey: string;
+}
+
+// Raises a partition's shared maximum, never lowers it; the key lives as long as the views' data.
+const RAISE_PROGRESS = `
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '')
+if current == nil or current < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/**
+ * Consumes events.validated and outcomes.validated and materializes the feature views in Redis.
+ * The handler produces no Kafka records: each micro-batch's offsets are committed in a
+ * transaction of its own (PartitionBatchRunner, exactly-once), after its Redis writes. A crash
+ * between the two replays the batch, which the store ignores (records are deduplicated by id).
+ */
+@Injectable()
+export class MaterializationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(MaterializationService.name);
+  private readonly routes: ReadonlyMap<string, Route>;
+  private readonly runner: PartitionBatchRunner;
+  readonly groupId: string;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private failed: string | undefined;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(TOPICS) topics: TopicCatalogue,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly metrics: FeaturesMetrics,
+    @Inject(FEATURES_CONFIG) private readonly config: FeaturesConfig,
+    @Inject(DEPLOYMENT) private readonly deployment: FeatureDeployment,
+    @Inject(FEATURE_STORE) private readonly store: ServiceFeatureStore,
+    health: HealthRegistry,
+  ) {
+    // A fresh group has no committed offsets, so it starts from the earliest retained record.
+    this.groupId = config.STREAMSCORE_REBUILD
+      ? `${config.STREAMSCORE_GROUP_ID}-rebuild-${Date.now()}`
+      : config.STREAMSCORE_GROUP_ID;
+    const limits = { maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES };
+    this.routes = new Map(
+      deployment.sources.map((source) => {
+        const topic = topics.name(source.topicKey);
+        const route: Route = {
+          source,
+          topic,
+          decoder: createDecoder<FeatureRecord>(loadSchemaHistory(source.schemaDir), limits),
+          watermark: new SourceWatermark(),
+          progressKey: `${store.keyPrefix}fsvc:${this.groupId}:progress:${topic}`,
+        };
+        return [topic, route];
+      }),
+    );
+    this.runner = new PartitionBatchRunner({
+      kafka,
+      groupId: this.groupId,
+      topics: [...this.routes.keys()],
+      delivery: 'exactly-once',
+      fromBeginning: true,
+      maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+      maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
+      partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+      logger: {
+        info: (m, e) => {
+          this.logger.log(`${m} ${JSON.stringify(e ?? {})}`);
+        },
+        warn: (m, e) => {
+          this.logger.warn(`${m} ${JSON.stringify(e ?? {})}`);
+        },
+        error: (m, e) => {
+          this.logger.error(`${m} ${JSON.stringify(e ?? {})}`);
+        },
+      },
+      handler: async (batch) => {
+        await this.materialize(batch);
+        return [];
+      },
+      onRetry: (_error, _attempt, topic) => {
+        this.metrics.retries.inc({ topic });
+      },
+      onFatal: (error) => {
+        this.failed = String(error);
+      },
+    });
+    health.register({
+      name: 'consumer',
+      check: () => (this.failed ? Promise.reject(new Error(this.failed)) : Promise.resolve()),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.routes.size === 0) {
+      this.logger.warn('no feature views (STREAMSCORE_PIPELINE not set): consuming nothing');
+      return;
+    }
+    // Offsets before the first batch, so a partition not yet read holds the watermark back.
+    await this.refresh();
+    await this.runner.start();
+    this.refreshTimer = setInterval(() => void this.refresh(), this.config.STREAMSCORE_WATERMARK_REFRESH_MS);
+    this.refreshTimer.unref();
+    this.logger.log(
+      `materializing ${this.deployment.views.length} views from ${[...this.routes.keys()].join(', ')} as group ${this.groupId}${this.config.STREAMSCORE_REBUILD ? ' (rebuild from the retained history)' : ''}`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    if (this.routes.size > 0) await this.runner.stop();
+  }
+
+  private async materialize(batch: PartitionBatch): Promise<void> {
+    const route = this.routes.get(batch.topic);
+    const last = batch.messages[batch.messages.length - 1];
+    if (route === undefined || last === undefined) return;
+    const decoded = await decodeBatch(route.decoder, batch.messages, route.source.timeField);
+    this.metrics.recordsIn.inc({ topic: batch.topic }, batch.messages.length);
+    if (decoded.failures.length > 0) {
+      this.metrics.decodeFailures.inc({ topic: batch.topic }, decoded.failures.length);
+      const first = decoded.failures[0];
+      this.logger.error(
+        `${decoded.failures.length} validated records of ${batch.topic}[${batch.partition}] do not decode; skipped (first at offset ${first?.offset ?? '?'}: ${first?.reason ?? ''})`,
+      );
+    }
+    route.watermark.observe(batch.partition, Number(last.offset) + 1, decoded.maxTimeMs);
+    const sourceWatermarkMs = route.watermark.watermarkMs(route.source.latenessMs);
+    const started = performance.now();
+    const counts = await this.store.materializer.applyRecords(
+      route.source.name,
+      decoded.records,
+      sourceWatermarkMs === undefined ? {} : { sourceWatermarkMs },
+    );
+    if (decoded.maxTimeMs !== undefined) {
+      await this.redis
+        .eval(
+          RAISE_PROGRESS,
+          1,
+          route.progressKey,
+          String(batch.partition),
+          String(decoded.maxTimeMs),
+          String(route.source.ttlMs),
+        )
+        .catch((error: unknown) => {
+          throw new RetriableError(`recording partition progress failed: ${String(error)}`, { cause: error });
+        });
+    }
+    this.metrics.writeBatchSeconds.observe((performance.now() - started) / 1000);
+    for (const [view, viewCounts] of Object.entries(counts)) {
+      for (const outcome of RECORD_OUTCOMES) {
+        if (viewCounts[outcome] > 0) this.metrics.records.inc({ view, outcome }, viewCounts[outcome]);
+      }
+    }
+  }
+
+  /** Offsets and shared progress for the source watermarks; lag and watermark gauges. */
+  private async refresh(): Promise<void> {
+    try {
+      for (const route of this.routes.values()) {
+        const [high, committed, shared] = await Promise.all([
+          this.admin.fetchTopicOffsets(route.topic),
+          this.admin.fetchOffsets({ groupId: this.groupId, topics: [route.topic] }),
+          this.redis.hgetall(route.progressKey),
+        ]);
+        const committedOf = new Map(
+          (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+        );
+        const offsets: PartitionOffsets[] = high.map((h) => ({
+          partition: h.partition,
+          low: Number(h.low),
+          high: Number(h.high),
+          committed: committedOf.get(h.partition) ?? -1,
+        }));
+        route.watermark.setOffsets(offsets);
+        route.watermark.setShared(
+          new Map(Object.entries(shared).map(([partition, time]) => [Number(partition), Number(time)])),
+        );
+        this.metrics.consumerLag.set({ topic: route.topic }, route.watermark.lag());
+      }
+      await this.updateWatermarkGauges();
+    } catch (error) {
+      // Best effort: stale offsets only keep the watermark lower; readiness reports Kafka/Redis problems.
+      this.logger.debug(`refresh failed: ${String(error)}`);
+    }
+  }
+
+  private async updateWatermarkGauges(): Promise<void> {
+    const watermarks = await this.store.reader.readWatermarks({
+      deadlineMs: this.config.STREAMSCORE_READ_DEADLINE_MS,
+    });
+    const now = Date.now();
+    for (const view of this.deployment.views) {
+      const watermark = watermarks[view.name];
+      if (watermark === null || watermark === undefined || watermark <= NO_PROGRESS_MS) continue;
+      this.metrics.watermarkLagSeconds.set({ view: view.name }, (now - watermark) / 1000);
+      const route = [...this.routes.values()].find((r) => r.source.name === view.source);
+      const sourceMax = route?.watermark.sourceMaxTimeMs();
+      if (sourceMax !== undefined)
+        this.metrics.eventTimeLagSeconds.set({ view: view.name }, (sourceMax - watermark) / 1000);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { NO_PROGRESS_MS, SourceWatermark, type PartitionOffsets } from './source-watermark';
+
+const L = 1_000;
+
+function offsets(...rows: [partition: number, high: number, committed: number][]): PartitionOffsets[] {
+  return rows.map(([partition, high, committed]) => ({ partition, low: 0, high, committed }));
+}
+
+describe('SourceWatermark', () => {
+  describe('watermarkMs', () => {
+    it('should be the minimum over lagging partitions of max event time minus lateness', () => {
+      const w = new SourceWatermark();
+      w.setOffsets(offsets([0, 100, -1], [1, 100, -1]));
+      w.observe(0, 50, 10_000);
+      w.observe(1, 60, 7_000);
+      expect(w.watermarkMs(L)).toBe(6_000);
+    });
+
+    it('should hold at NO_PROGRESS_MS while a partition with records left has none materialized', () => {
+      const w = new SourceWatermark();
+      w.setOffsets(offsets([0, 100, -1], [1, 5, -1]));
+      w.observe(0, 50, 10_000);
+      expect(w.watermarkMs(L)).toBe(NO_PROGRESS_MS);
+    });
+
+    it('should not let a caught-up or empty partition hold it back', () => {
+      const w = new SourceWatermark();
+      w.setOffsets(offsets([0, 100, -1], [1, 0, -1], [2, 40, 40]));
+      w.observe(0, 50, 10_000);
+      expect(w.watermarkMs(L)).toBe(9_000);
+      w.observe(0, 100, 12_000);
+      expect(w.watermarkMs(L)).toBeUndefined();
+    });
+
+    it('should use the progress other instances shared for partitions it does not consume', () => {
+      const w = new SourceWatermark();
+      w.setOffsets(offsets([0, 100, -1], [1, 100, 30]));
+      w.observe(0, 50, 10_000);
+      w.setShared(new Map([[1, 4_000]]));
+      expect(w.watermarkMs(L)).toBe(3_000);
+    });
+
+    it('should never lower a partition maximum when an older batch or stale share arrives', () => {
+      const w = new SourceWatermark();
+      w.setOffsets(offsets([0, 100, -1]));
+      w.observe(0, 50, 10_000);
+      w.observe(0, 40, 8_000);
+      w.setShared(new Map([[0, 5_000]]));
+      expect(w.maxTimeMs(0)).toBe(10_000);
+      expect(w.watermarkMs(L)).toBe(9_000);
+    });
+  });
+
+  describe('lag', () => {
+    it('should count records between what was read and the high watermark, from the log start when nothing was committed', () => {
+      const w = new SourceWatermark();
+      w.setOffsets([
+        { partition: 0, low: 10, high: 100, committed: -1 },
+        { partition: 1, low: 0, high: 50, committed: 20 },
+      ]);
+      expect(w.lag()).toBe(90 + 30);
+      w.observe(1, 45, 1);
+      expect(w.lag()).toBe(90 + 5);
+    });
+  });
+
+  it('should report the greatest event time over partitions', () => {
+    const w = new SourceWatermark();
+    expect(w.sourceMaxTimeMs()).toBeUndefined();
+    w.observe(0, 1, 5);
+    w.setShared(new Map([[3, 9]]));
+    expect(w.sourceMaxTimeMs()).toBe(9);
+  });
+});
