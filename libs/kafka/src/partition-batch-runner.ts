@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isRetriable } from '@streamscore/contracts';
 import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { chunk } from './chunks';
@@ -78,6 +78,9 @@ export class PartitionBatchRunner {
   private readonly pool: TransactionalProducerPool;
   private readonly delivery: DeliveryMode;
   private readonly log: RunnerLogger;
+  private readonly admin: Admin;
+  /** Per assigned partition: the first offset not yet committed, read once the previous owner is fenced. */
+  private readonly stableStart = new Map<string, bigint>();
   private sharedProducer: Producer | undefined;
   private running = false;
   private stopping = false;
@@ -94,6 +97,7 @@ export class PartitionBatchRunner {
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
     });
+    this.admin = options.kafka.admin();
     this.pool = new TransactionalProducerPool(
       options.kafka,
       options.groupId,
@@ -105,6 +109,7 @@ export class PartitionBatchRunner {
         for (const p of partitions)
           owned.add(TransactionalProducerPool.transactionalId(options.groupId, topic, p));
       }
+      this.stableStart.clear();
       void this.pool.retain(owned);
       this.log.info('partitions assigned', { assignment: event.payload.memberAssignment });
     });
@@ -122,6 +127,7 @@ export class PartitionBatchRunner {
   }
 
   async start(): Promise<void> {
+    await this.admin.connect();
     await this.consumer.connect();
     if (this.delivery === 'at-least-once') {
       this.sharedProducer = this.options.kafka.producer({
@@ -153,6 +159,7 @@ export class PartitionBatchRunner {
     } finally {
       await this.pool.closeAll();
       await this.sharedProducer?.disconnect().catch(() => undefined);
+      await this.admin.disconnect().catch(() => undefined);
       this.running = false;
     }
   }
@@ -171,7 +178,18 @@ export class PartitionBatchRunner {
     const heartbeat = (): Promise<void> => payload.heartbeat();
     const isRunning = (): boolean => payload.isRunning();
     const isStale = (): boolean => payload.isStale();
-    for (const messages of chunk(batch.messages, this.options.maxBatchRows ?? 500)) {
+    let pending: readonly KafkaMessage[] = batch.messages;
+    if (this.delivery === 'exactly-once') {
+      const from = await this.committedStart(batch.topic, batch.partition, heartbeat, isRunning);
+      if (from === undefined) return;
+      pending = pending.filter((m) => BigInt(m.offset) >= from);
+      const lastFetched = batch.messages[batch.messages.length - 1];
+      if (pending.length === 0 && lastFetched) {
+        payload.resolveOffset(lastFetched.offset);
+        return;
+      }
+    }
+    for (const messages of chunk(pending, this.options.maxBatchRows ?? 500)) {
       if (!isRunning() || isStale()) return;
       const last = messages[messages.length - 1];
       if (!last) continue;
@@ -204,6 +222,44 @@ export class PartitionBatchRunner {
         handleMs: handled - started,
         deliverMs: performance.now() - handled,
       });
+    }
+  }
+
+  /**
+   * kafkajs fetches a newly assigned partition's committed offset without KIP-447's require_stable,
+   * so right after the previous owner's last commit it can read an offset whose transaction markers
+   * are still being written, and redo that batch. Initialising this partition's transactional
+   * producer first fences the previous owner and waits until its transaction is complete; the
+   * committed offset read after that is stable, and records below it are skipped.
+   */
+  private async committedStart(
+    topic: string,
+    partition: number,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+  ): Promise<bigint | undefined> {
+    const key = `${topic}:${partition}`;
+    for (let attempt = 0; ; attempt++) {
+      const known = this.stableStart.get(key);
+      if (known !== undefined) return known;
+      try {
+        await this.pool.get(topic, partition);
+        const offsets = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+        const committed = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+        const start = BigInt(committed) < 0n ? 0n : BigInt(committed);
+        this.stableStart.set(key, start);
+        return start;
+      } catch (error) {
+        this.options.onRetry?.(error, attempt, topic, partition);
+        this.log.warn('could not read the stable committed offset; retrying', {
+          topic,
+          partition,
+          error: String(error),
+        });
+        await sleep(backoffDelayMs(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+        await heartbeat().catch(() => undefined);
+        if (!isRunning()) return undefined;
+      }
     }
   }
 
