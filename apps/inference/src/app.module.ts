@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { PlatformModule } from '@streamscore/platform';
+import { loadPipelineConfig, PlatformModule } from '@streamscore/platform';
 import type { InferenceConfig } from './config';
+import { InferenceService } from './inference.service';
+import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
 export const SERVICE_NAME = 'inference';
 
@@ -29,6 +31,11 @@ export class AppModule {
           ],
           redis: true,
         }),
+      ],
+      providers: [
+        { provide: INFERENCE_CONFIG, useValue: config },
+        { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
+        InferenceService,
       ],
     };
   }

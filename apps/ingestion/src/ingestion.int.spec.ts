@@ -11,6 +11,7 @@ import {
 } from '@streamscore/testing';
 import {
   buildCorpus,
+  buildFuzzCorpus,
   FIXTURE_PIPELINE,
   MAX_ARRAY_ITEMS,
   MAX_MESSAGE_BYTES,
@@ -19,6 +20,7 @@ import {
 
 const VALID = Number(process.env['STREAMSCORE_TEST_INGESTION_VALID'] ?? 10_000);
 const INVALID = Number(process.env['STREAMSCORE_TEST_INGESTION_INVALID'] ?? 1_000);
+const FUZZ = Number(process.env['STREAMSCORE_TEST_INGESTION_FUZZ'] ?? 50_000);
 
 async function produce(producer: Producer, topic: string, messages: readonly CorpusMessage[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 500) {
@@ -139,4 +141,46 @@ describe('ingestion on the real Kafka', () => {
     expect(await service.stop('SIGTERM')).toBe(0);
     service = undefined;
   }, 240_000);
+
+  it(`should survive ${FUZZ} random and mutated payloads, each landing exactly once`, async () => {
+    const prefix2 = randomName('ingfuzz');
+    const fuzzTopics = new TopicCatalogue({ prefix: prefix2, partitions: 3 });
+    await createTestTopics(admin, fuzzTopics.all());
+    try {
+      const producer = kafka.producer();
+      await producer.connect();
+      await produce(producer, fuzzTopics.name('events'), buildFuzzCorpus(FUZZ));
+      await producer.disconnect();
+      service = await startServiceProcess('ingestion', {
+        KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
+        TOPIC_PREFIX: prefix2,
+        TOPIC_PARTITIONS: '3',
+        STREAMSCORE_PIPELINE: FIXTURE_PIPELINE,
+        STREAMSCORE_GROUP_ID: `${prefix2}-group`,
+        STREAMSCORE_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
+        STREAMSCORE_MAX_ARRAY_ITEMS: String(MAX_ARRAY_ITEMS),
+      });
+      let lag = -1;
+      for (let i = 0; i < 300 && lag !== 0; i++) {
+        lag = await groupLag(admin, `${prefix2}-group`, fuzzTopics.name('events'));
+        if (lag !== 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      if (lag !== 0) process.stdout.write(service.output().slice(-3000));
+      expect(lag).toBe(0);
+      expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+      const validated = await readTopic(kafka, fuzzTopics.name('eventsValidated'), {
+        isolation: 'read_committed',
+      });
+      const dead = await readTopic(kafka, fuzzTopics.name('eventsDeadLetter'), {
+        isolation: 'read_committed',
+      });
+      process.stdout.write(`fuzz: sent=${FUZZ} validated=${validated.length} deadLettered=${dead.length}\n`);
+      expect(validated.length + dead.length).toBe(FUZZ);
+      expect(service.child.exitCode).toBeNull();
+      expect(await service.stop('SIGTERM')).toBe(0);
+      service = undefined;
+    } finally {
+      await deleteTestTopics(admin, fuzzTopics.all());
+    }
+  }, 300_000);
 });

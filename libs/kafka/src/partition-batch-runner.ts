@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, 
 import { isRetriable } from '@streamscore/contracts';
 import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { chunk } from './chunks';
+import { splitByBytes } from './split-by-bytes';
 import { TransactionalProducerPool } from './transactional-producers';
 
 export type DeliveryMode = 'exactly-once' | 'at-least-once';
@@ -340,7 +341,8 @@ export class PartitionBatchRunner {
     const producer = await this.pool.get(topic, partition);
     const transaction = await producer.transaction();
     try {
-      if (outputs.length > 0) await transaction.sendBatch({ topicMessages: groupByTopic(outputs) });
+      for (const part of splitByBytes(outputs))
+        await transaction.sendBatch({ topicMessages: groupByTopic(part) });
       await transaction.sendOffsets({
         consumerGroupId: this.options.groupId,
         topics: [{ topic, partitions: [{ partition, offset: nextOffset(lastOffset) }] }],
@@ -358,8 +360,10 @@ export class PartitionBatchRunner {
     outputs: readonly OutputMessage[],
     lastOffset: string,
   ): Promise<void> {
-    if (outputs.length > 0 && this.sharedProducer) {
-      await this.sharedProducer.sendBatch({ topicMessages: groupByTopic(outputs), acks: -1 });
+    if (this.sharedProducer) {
+      for (const part of splitByBytes(outputs)) {
+        await this.sharedProducer.sendBatch({ topicMessages: groupByTopic(part), acks: -1 });
+      }
     }
     await this.consumer.commitOffsets([{ topic, partition, offset: nextOffset(lastOffset) }]);
   }

@@ -144,3 +144,65 @@ export function buildCorpus(valid: number, invalid: number, seed = 7): CorpusMes
   }
   return out;
 }
+
+/**
+ * Random and mutated payloads for fuzzing the running service: bit flips, truncations,
+ * insertions, random bytes and mangled JSON, derived from valid records. Some survive mutation
+ * as valid records; every one must come out exactly once, validated or dead-lettered.
+ */
+export function buildFuzzCorpus(count: number, seed = 99): CorpusMessage[] {
+  const random = prng(seed);
+  const int = (below: number): number => Math.floor(random() * below);
+  const seeds = buildCorpus(200, 0, seed);
+  const out: CorpusMessage[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = seeds[int(seeds.length)]!;
+    let value = Buffer.from(base.value);
+    let headers = base.headers;
+    switch (int(6)) {
+      case 0:
+        for (let f = 0; f <= int(4); f++) {
+          const at = int(value.length);
+          value[at] = value[at]! ^ (1 << int(8));
+        }
+        break;
+      case 1:
+        value = value.subarray(0, int(value.length));
+        break;
+      case 2: {
+        const at = int(value.length);
+        const extra = Buffer.from(Array.from({ length: 1 + int(8) }, () => int(256)));
+        value = Buffer.concat([value.subarray(0, at), extra, value.subarray(at)]);
+        break;
+      }
+      case 3:
+        value = Buffer.from(Array.from({ length: int(64) }, () => int(256)));
+        headers = undefined;
+        break;
+      case 4: {
+        const text = JSON.stringify({
+          id: `f-${i}`,
+          at: int(1e12),
+          device: 'd',
+          value: random() * 9,
+          tags: [],
+          attrs: {},
+        });
+        const at = int(text.length);
+        value = Buffer.from(text.slice(0, at) + String.fromCharCode(32 + int(90)) + text.slice(at + 1));
+        headers = { [Headers.contentType]: ContentTypes.json };
+        break;
+      }
+      default:
+        // Valid single-object header with a huge varint where the datum starts.
+        value = Buffer.concat([value.subarray(0, 10), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])]);
+    }
+    out.push({
+      key: base.key,
+      value,
+      ...(headers ? { headers } : {}),
+      expect: { valid: false, code: 'MALFORMED' },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import type { FeatureQuery, FeatureReading, ReadOptions } from '@streamscore/features';
+import { sleep } from '@streamscore/kafka';
+import { incompleteReadings } from './feature-plan';
+
+/** What the scorer needs of libs/features' FeatureReader. */
+export interface FeatureSource {
+  readBatch(queries: readonly FeatureQuery[], options: ReadOptions): Promise<FeatureReading[]>;
+}
+
+export interface FetchOptions {
+  /** Longest wait for the feature watermark to reach the events' times before scoring anyway. */
+  readonly maxWaitMs: number;
+  /** Budget of one read (one Redis round trip); past it a RetriableError is thrown. */
+  readonly readDeadlineMs: number;
+  /** Called while waiting, so the consumer group does not think this member died. */
+  readonly heartbeat: () => Promise<void>;
+}
+
+const FIRST_RETRY_MS = 10;
+const MAX_RETRY_MS = 200;
+
+/**
+ * One read for the whole batch; readings whose view watermark is behind the event time are read
+ * again (only those) with a growing pause until complete or `maxWaitMs` has passed. What is still
+ * incomplete then is scored as it is and flagged staleFeatures. Redis failures propagate as the
+ * reader's RetriableError: the batch runner pauses the partition and retries the batch.
+ */
+export async function fetchFeatures(
+  source: FeatureSource,
+  queries: readonly FeatureQuery[],
+  options: FetchOptions,
+): Promise<{ readings: FeatureReading[]; rereads: number }> {
+  const started = performance.now();
+  const readings = await source.readBatch(queries, { deadlineMs: options.readDeadlineMs });
+  let pending = incompleteReadings(readings);
+  let pause = FIRST_RETRY_MS;
+  let rereads = 0;
+  while (pending.length > 0) {
+    const left = options.maxWaitMs - (performance.now() - started);
+    if (left <= 0) break;
+    await sleep(Math.min(pause, left));
+    pause = Math.min(pause * 2, MAX_RETRY_MS);
+    await options.heartbeat().catch(() => undefined);
+    const again = await source.readBatch(
+      pending.map((i) => queries[i] as FeatureQuery),
+      { deadlineMs: options.readDeadlineMs },
+    );
+    rereads += 1;
+    again.forEach((reading, j) => {
+      const index = pending[j];
+      if (index !== undefined) readings[index] = reading;
+    });
+    pending = incompleteReadings(readings);
+  }
+  return { readings, rereads };
+}

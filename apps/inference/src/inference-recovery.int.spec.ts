@@ -1,0 +1,134 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { Headers, TopicCatalogue } from '@streamscore/contracts';
+import { createFeatureRedis } from '@streamscore/features';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  randomName,
+  readTopic,
+  startServiceProcess,
+  testKafka,
+  waitFor,
+  type ServiceProcess,
+} from '@streamscore/testing';
+import {
+  decodePredictions,
+  deleteKeys,
+  flightStream,
+  inferenceEnv,
+  materializeFlights,
+  produceValidated,
+} from './test/flight-stream';
+
+const EVENTS = Number(process.env['STREAMSCORE_TEST_INFERENCE_RECOVERY_EVENTS'] ?? 10_000);
+const BAD_EVERY = 500;
+
+async function highWatermarks(admin: Admin, topic: string): Promise<number> {
+  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+describe('inference recovery on the real Kafka and Redis', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+  let redis: Redis;
+  let keyPrefix = '';
+  const running: ServiceProcess[] = [];
+  const catalogues: TopicCatalogue[] = [];
+  const stream = flightStream(EVENTS);
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    redis = createFeatureRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
+    keyPrefix = await materializeFlights(redis, stream);
+  });
+
+  afterAll(async () => {
+    await Promise.all(running.map((s) => s.stop('SIGKILL')));
+    for (const c of catalogues) await deleteTestTopics(admin, c.all());
+    await deleteKeys(redis, keyPrefix);
+    await admin.disconnect();
+    await redis.quit();
+  });
+
+  async function setUp(): Promise<{ catalogue: TopicCatalogue; env: Record<string, string>; bad: number }> {
+    const prefix = randomName('infrec');
+    const catalogue = new TopicCatalogue({ prefix, partitions: 3 });
+    catalogues.push(catalogue);
+    await createTestTopics(admin, catalogue.all());
+    const { bad } = await produceValidated(
+      kafka,
+      catalogue.name('eventsValidated'),
+      stream.scored,
+      BAD_EVERY,
+    );
+    // Small batches and a short session so the kill lands mid-stream and a rebalance is quick.
+    const env = inferenceEnv(prefix, keyPrefix, {
+      STREAMSCORE_MAX_BATCH_ROWS: '100',
+      STREAMSCORE_SESSION_TIMEOUT_MS: '6000',
+    });
+    return { catalogue, env, bad };
+  }
+
+  async function start(env: Record<string, string>): Promise<ServiceProcess> {
+    const service = await startServiceProcess('inference', env);
+    running.push(service);
+    return service;
+  }
+
+  /** Every input exactly once on one of the two outputs, read_committed (stalls at an open transaction). */
+  async function expectExactlyOnce(catalogue: TopicCatalogue, bad: number): Promise<void> {
+    const predictions = await readTopic(kafka, catalogue.name('predictions'), {
+      isolation: 'read_committed',
+      expected: EVENTS,
+      timeoutMs: 180_000,
+    });
+    const dead = await readTopic(kafka, catalogue.name('predictionsDeadLetter'), {
+      isolation: 'read_committed',
+      expected: bad,
+      timeoutMs: 60_000,
+    });
+    const ids = new Set(predictions.map((m) => m.value?.toString('latin1')));
+    const eventIds = new Set((await decodePredictions(predictions)).map((p) => p.eventId));
+    const sources = new Set(
+      dead.map(
+        (m) =>
+          `${m.headers[Headers.sourcePartition]?.toString()}:${m.headers[Headers.sourceOffset]?.toString()}`,
+      ),
+    );
+    process.stdout.write(
+      `accounting: events=${EVENTS} bad=${bad} predictions=${predictions.length} (distinct events ${eventIds.size}) dead=${dead.length} (distinct ${sources.size})\n`,
+    );
+    expect(predictions).toHaveLength(EVENTS);
+    expect(ids.size).toBe(EVENTS);
+    expect(eventIds.size).toBe(EVENTS);
+    expect(dead).toHaveLength(bad);
+    expect(sources.size).toBe(bad);
+  }
+
+  it('should lose and duplicate nothing when killed with SIGKILL mid-run and restarted', async () => {
+    const { catalogue, env, bad } = await setUp();
+    const first = await start(env);
+    await waitFor(async () => (await highWatermarks(admin, catalogue.name('predictions'))) > EVENTS / 5, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    await first.stop('SIGKILL');
+    await start(env);
+    await expectExactlyOnce(catalogue, bad);
+  }, 300_000);
+
+  it('should lose and duplicate nothing when one of two replicas stops mid-run (rebalance)', async () => {
+    const { catalogue, env, bad } = await setUp();
+    const a = await start(env);
+    await start(env);
+    await waitFor(async () => (await highWatermarks(admin, catalogue.name('predictions'))) > EVENTS / 5, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
+    expect(await a.stop('SIGTERM')).toBe(0);
+    await expectExactlyOnce(catalogue, bad);
+  }, 300_000);
+});

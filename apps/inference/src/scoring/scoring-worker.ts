@@ -1,0 +1,129 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { checkSessionAgainstManifest, createSession, ModelError } from '@streamscore/models';
+import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scoring-protocol';
+
+/**
+ * One scoring thread: holds an ONNX Runtime session per loaded model version and runs them off the
+ * main event loop (onnxruntime-node's run is synchronous underneath and would block kafkajs
+ * heartbeats). One request at a time, so a session is never run concurrently.
+ */
+interface Loaded {
+  readonly session: InferenceSession;
+  readonly input: string;
+  readonly output: string;
+  readonly width: number;
+  readonly columns: number;
+}
+
+const settings = workerData as WorkerSessionSettings;
+const sessions = new Map<string, Loaded>();
+const port = parentPort;
+if (!port) throw new Error('scoring-worker must run in a worker thread');
+
+async function createWithFallback(
+  bytes: Uint8Array,
+  label: string,
+): Promise<{ session: InferenceSession; provider: string; note?: string }> {
+  const providers = [...settings.executionProviders];
+  const base = { intraOpNumThreads: settings.intraOpNumThreads, interOpNumThreads: 1 };
+  for (let i = 0; i < providers.length; i++) {
+    const provider = providers[i] ?? 'cpu';
+    try {
+      const session = await createSession(bytes, label, { ...base, executionProviders: [provider] });
+      return i === 0 ? { session, provider } : { session, provider, note: skippedNote(providers, i) };
+    } catch (error) {
+      // A model the runtime refuses is refused on every provider; only a provider problem falls through.
+      if (i === providers.length - 1 || !(error instanceof ModelError)) throw error;
+      if (!/provider|cuda|CUDA|library/.test(error.message)) throw error;
+    }
+  }
+  throw new Error('no execution provider configured');
+}
+
+function skippedNote(providers: readonly string[], used: number): string {
+  return `execution provider(s) ${providers.slice(0, used).join(', ')} unavailable; using ${providers[used] ?? 'cpu'}`;
+}
+
+async function load(request: Extract<WorkerRequest, { kind: 'load' }>): Promise<WorkerReply> {
+  const { session, provider, note } = await createWithFallback(request.bytes, request.key);
+  try {
+    checkSessionAgainstManifest(session, request.manifest);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+  const input = request.manifest.inputs[0];
+  const output = request.manifest.outputs[0];
+  if (!input || !output || request.manifest.inputs.length !== 1) {
+    await session.release();
+    throw new ModelError('TENSOR_MISMATCH', `${request.key}: scoring supports one input and one output`);
+  }
+  await sessions.get(request.key)?.session.release();
+  sessions.set(request.key, {
+    session,
+    input: input.tensor,
+    output: output.tensor,
+    width: input.shape[1],
+    columns: output.shape[1],
+  });
+  return note === undefined
+    ? { id: request.id, ok: true, provider }
+    : { id: request.id, ok: true, provider, note };
+}
+
+async function score(request: Extract<WorkerRequest, { kind: 'score' }>): Promise<WorkerReply> {
+  const loaded = sessions.get(request.key);
+  if (!loaded) throw new Error(`model ${request.key} is not loaded in this worker`);
+  if (request.tensor.length !== request.rows * loaded.width) {
+    throw new RangeError(
+      `tensor holds ${request.tensor.length} values, expected ${request.rows}×${loaded.width}`,
+    );
+  }
+  const started = performance.now();
+  const results = await loaded.session.run({
+    [loaded.input]: new Tensor('float32', request.tensor, [request.rows, loaded.width]),
+  });
+  const runMs = performance.now() - started;
+  const data = results[loaded.output]?.data;
+  if (!(data instanceof Float32Array)) throw new TypeError(`output ${loaded.output} is not float32`);
+  // Copy into a fresh buffer we own: the runtime's buffer may be shared and must not be transferred.
+  const scores = new Float32Array(request.rows);
+  for (let row = 0; row < request.rows; row++) scores[row] = data[row * loaded.columns] ?? Number.NaN;
+  return { id: request.id, ok: true, scores, runMs };
+}
+
+async function unload(request: Extract<WorkerRequest, { kind: 'unload' }>): Promise<WorkerReply> {
+  const loaded = sessions.get(request.key);
+  sessions.delete(request.key);
+  await loaded?.session.release();
+  return { id: request.id, ok: true };
+}
+
+async function handle(request: WorkerRequest): Promise<WorkerReply> {
+  try {
+    switch (request.kind) {
+      case 'load':
+        return await load(request);
+      case 'score':
+        return await score(request);
+      case 'unload':
+        return await unload(request);
+    }
+  } catch (error) {
+    const code = error instanceof ModelError ? error.code : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return code === undefined
+      ? { id: request.id, ok: false, error: message }
+      : { id: request.id, ok: false, error: message, code };
+  }
+}
+
+// Requests are handled one after another: the chain keeps the order and one run at a time.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (request: WorkerRequest) => {
+  chain = chain.then(async () => {
+    const reply = await handle(request);
+    port.postMessage(reply, reply.ok && reply.scores ? [reply.scores.buffer as ArrayBuffer] : []);
+  });
+});

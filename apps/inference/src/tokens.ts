@@ -1,0 +1,2 @@
+export const INFERENCE_CONFIG = Symbol('INFERENCE_CONFIG');
+export const PIPELINE = Symbol('PIPELINE');
