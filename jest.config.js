@@ -28,7 +28,7 @@ module.exports = {
   testEnvironment: '<rootDir>/libs/models/testing/onnx-environment.js',
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper,
-  testMatch: ['<rootDir>/{apps,libs,demo,tools}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,demo,tools,tests}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',

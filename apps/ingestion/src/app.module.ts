@@ -18,6 +18,7 @@ export class AppModule {
           service: SERVICE_NAME,
           registry: createMetricsRegistry(SERVICE_NAME),
           logLevel: config.LOG_LEVEL,
+          apiKey: config.API_KEY,
         }),
         PlatformModule.forRoot({
           service: SERVICE_NAME,

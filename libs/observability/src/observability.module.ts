@@ -10,8 +10,8 @@ export interface ObservabilityOptions {
   readonly service: string;
   readonly registry: Registry;
   readonly logLevel: string;
-  /** Required in the x-api-key header of guarded endpoints when set. */
-  readonly apiKey?: string | undefined;
+  /** Required in the x-api-key header of guarded endpoints when set; a required key so no service forgets it. */
+  readonly apiKey: string | undefined;
 }
 
 /** /health/live, /health/ready, /metrics and structured (pino) logs for one service. */

@@ -27,15 +27,25 @@ export function createRedis(options: RedisConnectionOptions): Redis {
     extra.tls = options.tlsCaFile ? { ca: [readFileSync(options.tlsCaFile, 'utf8')] } : {};
   }
   const redis = new Redis(options.url, extra);
-  redis.on('error', (error: Error) => options.onError?.(error));
+  redis.on('error', (error: Error) => {
+    lastErrors.set(redis, error);
+    options.onError?.(error);
+  });
+  redis.on('ready', () => lastErrors.delete(redis));
   return redis;
 }
+
+/** The latest connection error of each client, so readiness can say why (e.g. WRONGPASS), not only that. */
+const lastErrors = new WeakMap<Redis, Error>();
 
 export function redisReadinessCheck(redis: Redis): { name: string; check(): Promise<void> } {
   return {
     name: 'redis',
     async check() {
-      if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+      if (redis.status !== 'ready') {
+        const cause = lastErrors.get(redis);
+        throw new Error(`redis connection is ${redis.status}${cause ? `: ${cause.message}` : ''}`);
+      }
       await redis.ping();
     },
   };

@@ -17,6 +17,7 @@ export {
   stackStatus,
   type StackHandle,
   type ComponentState,
+  type SecureEndpoints,
   type Ownership,
   type StackStatus,
 } from './stack/local-stack';
@@ -28,6 +29,11 @@ export {
 } from './stack/resolve-stack';
 export { freePort, privateStackOptions } from './stack/ports';
 export { StackError, type StackErrorCode } from './stack/errors';
-export { resolveStackOptions, type StackOptions, type StackOptionsInput } from './stack/options';
+export {
+  resolveStackOptions,
+  type SecureListener,
+  type StackOptions,
+  type StackOptionsInput,
+} from './stack/options';
 export { kafkaAnswers, redisAnswers, portOpen } from './stack/readiness';
 export * from './service-process';

@@ -13,7 +13,8 @@ export type StackErrorCode =
   | 'FORMAT_FAILED'
   | 'NOT_OURS'
   | 'MISSING_ADDRESSES'
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  | 'TLS_FAILED';
 
 export class StackError extends Error {
   override readonly name = 'StackError';

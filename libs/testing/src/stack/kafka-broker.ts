@@ -15,6 +15,7 @@ import {
 } from './processes';
 import { kafkaAnswers, pollUntil, portOpen, transactionsWork } from './readiness';
 import { newClusterId, renderServerProperties } from './server-properties';
+import { tlsMaterial } from './tls-material';
 
 /** Heap as in the Kafka quickstart for small machines; two of these must fit beside the tests. */
 const HEAP = ['-Xms256m', '-Xmx512m'];
@@ -44,15 +45,31 @@ export async function startKafkaBroker(options: StackOptions): Promise<number> {
   const libs = await ensureKafkaLibs(options);
   const classpath = join(libs, '*');
   mkdirSync(files.kafkaLogDirs, { recursive: true });
+  const secure = options.kafkaSaslSsl;
+  if (secure && (await portOpen(secure.port))) throw StackErrors.portTaken('kafka-sasl-ssl', secure.port);
+  const tls = secure ? tlsMaterial(files.tlsDir) : undefined;
   writeFileSync(
     files.serverProperties,
     renderServerProperties({
       kafkaPort: options.kafkaPort,
       controllerPort: options.controllerPort,
       logDirs: files.kafkaLogDirs,
+      ...(secure && tls
+        ? {
+            saslSsl: {
+              port: secure.port,
+              keystoreFile: tls.keystoreFile,
+              keystorePassword: tls.keystorePassword,
+            },
+          }
+        : {}),
     }),
   );
-  formatStorageOnce(java, classpath, files, options.log);
+  // KRaft keeps SCRAM credentials in the metadata log; format seeds them (KIP-900).
+  const scram = secure
+    ? ['--add-scram', `SCRAM-SHA-256=[name=${secure.username},password=${secure.password}]`]
+    : [];
+  formatStorageOnce(java, classpath, files, options.log, scram);
 
   options.log(`starting Kafka on ${address} (log: ${files.kafkaLog})`);
   const started = Date.now();
@@ -105,6 +122,7 @@ function formatStorageOnce(
   classpath: string,
   files: ReturnType<typeof stackFiles>,
   log: (line: string) => void,
+  extraArgs: readonly string[] = [],
 ): void {
   // meta.properties is what `StorageTool format` writes; present means formatted.
   if (existsSync(join(files.kafkaLogDirs, 'meta.properties'))) return;
@@ -121,9 +139,12 @@ function formatStorageOnce(
     '-c',
     files.serverProperties,
     '--ignore-formatted',
+    ...extraArgs,
   ];
   const result = runSync(java, args);
-  appendFileSync(files.kafkaLog, `$ java ${args.join(' ')}\n${result.stdout}${result.stderr}\n`);
+  // The command line may carry a SCRAM password: log it without the arguments after --add-scram.
+  const shown = extraArgs.length > 0 ? [...args.slice(0, -extraArgs.length), '--add-scram', '…'] : args;
+  appendFileSync(files.kafkaLog, `$ java ${shown.join(' ')}\n${result.stdout}${result.stderr}\n`);
   if (result.status !== 0) {
     const detail = result.error?.message ?? `exit code ${String(result.status)}`;
     throw StackErrors.formatFailed(files.kafkaLog, detail);

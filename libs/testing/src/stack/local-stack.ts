@@ -3,7 +3,14 @@ import { StackErrors } from './errors';
 import { kafkaAddress, runningKafka, startKafkaBroker, stopKafkaBroker } from './kafka-broker';
 import { resolveStackOptions, stackFiles, type StackOptions, type StackOptionsInput } from './options';
 import { kafkaAnswers, pollUntil, redisAnswers } from './readiness';
-import { redisAddress, runningRedis, startRedisServer, stopRedisServer } from './redis-server';
+import {
+  redisAddress,
+  redisTlsAddress,
+  runningRedis,
+  startRedisServer,
+  stopRedisServer,
+} from './redis-server';
+import { tlsMaterial } from './tls-material';
 import { withUpLock } from './up-lock';
 import { dropLease, otherLeaseHolders, takeLease } from './leases';
 
@@ -18,10 +25,22 @@ export interface ComponentState {
   readonly ownership: Ownership;
 }
 
+/** Where the TLS listeners asked for in the options are, and the CA that signed them. */
+export interface SecureEndpoints {
+  /** PEM of the test CA (KAFKA_TLS_CA_FILE, REDIS_TLS_CA_FILE). */
+  readonly caFile: string;
+  /** host:port of the SASL_SSL listener, when `kafkaSaslSsl` was given. */
+  readonly kafkaSaslSslBrokers: string | undefined;
+  /** rediss:// URL of the TLS port, when `redisTls` was given. */
+  readonly redisTlsUrl: string | undefined;
+}
+
 /** What tests and the CLI get back: addresses, and control over what is ours. */
 export interface StackHandle {
   readonly kafkaBrokers: string;
   readonly redisUrl: string;
+  /** Undefined unless the options asked for TLS listeners. */
+  readonly secure?: SecureEndpoints | undefined;
   readonly kafka: ComponentState;
   readonly redis: ComponentState;
   /** Stops what this call started (nothing reused, nothing a previous `up` started). */
@@ -104,9 +123,18 @@ function localHandle(options: StackOptions, kafka: ComponentState, redis: Compon
   const ownRedis = () => {
     if (redis.ownership === 'reused') throw StackErrors.notOurs(`Redis at ${redis.address}`);
   };
+  const secure =
+    options.kafkaSaslSsl || options.redisTls
+      ? {
+          caFile: tlsMaterial(stackFiles(options.dataDir).tlsDir).caFile,
+          kafkaSaslSslBrokers: options.kafkaSaslSsl && `127.0.0.1:${options.kafkaSaslSsl.port}`,
+          redisTlsUrl: options.redisTls && redisTlsAddress(options.redisTls),
+        }
+      : undefined;
   return {
     kafkaBrokers: kafka.address,
     redisUrl: redis.address,
+    secure,
     kafka,
     redis,
     async stop() {

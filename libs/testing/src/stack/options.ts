@@ -25,6 +25,20 @@ export interface StackOptions {
   readonly readyTimeoutMs: number;
   /** Progress lines (downloading, waiting); the CLI prints them, tests may drop them. */
   readonly log: (line: string) => void;
+  /** An extra SASL_SSL (SCRAM-SHA-256 over TLS) listener beside PLAINTEXT, when asked for. */
+  readonly kafkaSaslSsl: SecureListener | undefined;
+  /** An extra TLS port on redis-server beside the plain one, with an ACL user, when asked for. */
+  readonly redisTls: SecureListener | undefined;
+}
+
+/**
+ * A listener that needs TLS and a password: its port and the one user it knows. The server
+ * certificate is signed by a CA made in `<dataDir>/tls` (see tls-material.ts).
+ */
+export interface SecureListener {
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
 }
 
 export interface StackOptionsInput {
@@ -41,6 +55,10 @@ export interface StackOptionsInput {
    * while another lease holder still uses it. Default false.
    */
   readonly lease?: boolean;
+  /** Security tests: add a SASL_SSL listener to our broker (the PLAINTEXT one stays). */
+  readonly kafkaSaslSsl?: SecureListener;
+  /** Security tests: add a TLS port with an ACL user to our redis-server (the plain port stays). */
+  readonly redisTls?: SecureListener;
 }
 
 export const STACK_DEFAULTS = {
@@ -85,6 +103,8 @@ export function resolveStackOptions(
     givenRedisUrl: reuseGiven ? nonEmpty(env['REDIS_URL']) : undefined,
     readyTimeoutMs,
     log: input.log ?? (() => undefined),
+    kafkaSaslSsl: input.kafkaSaslSsl && checkListener('kafka-sasl-ssl', input.kafkaSaslSsl),
+    redisTls: input.redisTls && checkListener('redis-tls', input.redisTls),
   };
 }
 
@@ -105,6 +125,7 @@ export function stackFiles(dataDir: string) {
     redisDir: join(dataDir, 'redis'),
     upLock: join(dataDir, 'up.lock'),
     leases: join(dataDir, 'leases'),
+    tlsDir: join(dataDir, 'tls'),
   } as const;
 }
 
@@ -115,6 +136,19 @@ function checkPort(name: string, port: number): number {
     throw StackErrors.badOption(`--${name}-port must be an integer in 1..65535, got ${port}`);
   }
   return port;
+}
+
+function checkListener(name: string, listener: SecureListener): SecureListener {
+  checkPort(name, listener.port);
+  // Both end up in a command line or a properties value: keep them to characters needing no quoting.
+  for (const [what, value] of [
+    ['username', listener.username],
+    ['password', listener.password],
+  ] as const) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value))
+      throw StackErrors.badOption(`${name} ${what} must be 1-64 characters of [A-Za-z0-9_.-]`);
+  }
+  return listener;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -135,6 +136,35 @@ export async function redisAnswers(url: string, timeoutMs = 2_000): Promise<bool
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await withTimeout(client.connect(), timeoutMs);
+    await withTimeout(client.ping(), timeoutMs);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** PING over TLS as an ACL user, trusting only the given CA (the stack's TLS port). */
+export async function redisAnswersOverTls(
+  url: string,
+  user: { readonly username: string; readonly password: string },
+  caFile: string,
+  timeoutMs = 2_000,
+): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    username: user.username,
+    password: user.password,
+    tls: { ca: [readFileSync(caFile, 'utf8')] },
   });
   client.on('error', () => undefined);
   try {

@@ -37,6 +37,39 @@ describe('renderServerProperties', () => {
   });
 });
 
+describe('renderServerProperties with a SASL_SSL listener', () => {
+  const properties = parse(
+    renderServerProperties({
+      kafkaPort: 19092,
+      controllerPort: 19093,
+      logDirs: '/data/k',
+      saslSsl: { port: 19094, keystoreFile: '/data/tls/server.p12', keystorePassword: 'pw' },
+    }),
+  );
+
+  it('should add SASL_SSL beside PLAINTEXT, which stays the inter-broker listener', () => {
+    expect(properties.get('listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093,SASL_SSL://127.0.0.1:19094',
+    );
+    expect(properties.get('advertised.listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:19092,SASL_SSL://127.0.0.1:19094',
+    );
+    expect(properties.get('inter.broker.listener.name')).toBe('PLAINTEXT');
+    expect(properties.get('listener.security.protocol.map')).toBe(
+      'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL',
+    );
+  });
+
+  it('should enable SCRAM-SHA-256 only, with the PKCS#12 keystore', () => {
+    expect(properties.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-256');
+    expect(properties.get('listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    );
+    expect(properties.get('ssl.keystore.type')).toBe('PKCS12');
+    expect(properties.get('ssl.keystore.location')).toBe('/data/tls/server.p12');
+  });
+});
+
 describe('newClusterId', () => {
   it('should encode 16 bytes as 22 URL-safe base64 characters, as Kafka Uuid does', () => {
     const id = newClusterId((size) => Buffer.alloc(size, 0xfb));
