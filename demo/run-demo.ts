@@ -205,10 +205,19 @@ async function main(options: Options): Promise<number> {
 
   const deadline = Date.now() + options.timeoutS * 1000;
   let state = await progress();
+  // Counters restart with a restarted process, so after restarts "done" is: nothing moved for
+  // a while. Either way the accounting below is read from the topics, not from the counters.
+  let unchanged = 0;
   while (Date.now() < deadline) {
+    const previous = state;
     state = await progress();
     const settled = state.valid + state.dead === produced && state.scored + state.predDead >= state.valid;
-    if (settled) break;
+    const moved =
+      state.valid !== previous.valid ||
+      state.scored !== previous.scored ||
+      state.predDead !== previous.predDead;
+    unchanged = moved ? 0 : unchanged + 1;
+    if (settled || (restarts.length > 0 && unchanged >= 5)) break;
     await new Promise((res) => setTimeout(res, 2_000));
   }
   const elapsedMs = Date.now() - replayStarted;
