@@ -1,6 +1,7 @@
 import { TopicCatalogue } from '@streamscore/contracts';
 import type { Admin } from 'kafkajs';
 import { randomName } from './names';
+import { waitFor } from './wait-for';
 
 export interface TestTopicSpec {
   readonly name: string;
@@ -33,6 +34,14 @@ export async function createTestTopics(admin: Admin, specs: readonly TestTopicSp
     throw new Error(
       `some of ${specs.map((spec) => spec.name).join(', ')} already existed: test topic names must be random`,
     );
+  // CreateTopics returns before every partition leader serves requests: under load a producer
+  // that starts at once can get UNKNOWN_TOPIC_OR_PARTITION. ListOffsets goes to each leader.
+  for (const spec of specs)
+    await waitFor(() => admin.fetchTopicOffsets(spec.name), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      description: `leaders of ${spec.name}`,
+    });
 }
 
 /** Deletes test topics; ones already gone are fine. */
