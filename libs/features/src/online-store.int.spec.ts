@@ -178,7 +178,8 @@ describe('online feature store (real Redis)', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RetriableError);
       expect((error as Error).message).toContain('deadline');
-      expect(Date.now() - started).toBeLessThan(400);
+      // The 100 ms deadline, not the 5 s connect timeout, ended the read (generous slack for a loaded machine).
+      expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       stalled.disconnect();
       for (const socket of accepted) socket.destroy();

@@ -236,7 +236,8 @@ describe('createDecoder', () => {
       const started = performance.now();
       const result = failure(await bagDecoder.decode(payload));
       expect(result.code).toBe('LIMIT_EXCEEDED');
-      expect(performance.now() - started).toBeLessThan(50);
+      // Unguarded, avsc spends seconds and gigabytes here; the guard fails before allocating.
+      expect(performance.now() - started).toBeLessThan(1_000);
     });
 
     it('counts items across all arrays of a message', async () => {
