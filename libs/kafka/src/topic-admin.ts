@@ -14,7 +14,8 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs' own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION under load; poll below instead.
+    waitForLeaders: false,
     topics: missing.map((s) => ({
       topic: s.name,
       numPartitions: s.partitions,
@@ -22,7 +23,23 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       configEntries: topicConfig(s),
     })),
   });
+  for (const spec of missing) await waitForLeaders(admin, spec.name);
   return missing.map((s) => s.name);
+}
+
+/** Until every partition's leader answers ListOffsets (CreateTopics returns before that). */
+async function waitForLeaders(admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline)
+        throw new Error(`topic ${topic} has no leaders after ${timeoutMs} ms: ${String(error)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /**

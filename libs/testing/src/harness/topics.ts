@@ -17,7 +17,8 @@ export interface TestTopicSpec {
  */
 export async function createTestTopics(admin: Admin, specs: readonly TestTopicSpec[]): Promise<void> {
   const created = await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs' own leader wait gives up on UNKNOWN_TOPIC_OR_PARTITION under load; we poll below instead.
+    waitForLeaders: false,
     topics: specs.map((spec) => ({
       topic: spec.name,
       numPartitions: spec.partitions ?? 1,
