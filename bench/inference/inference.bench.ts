@@ -1,0 +1,280 @@
+import { join } from 'node:path';
+import type { Admin } from 'kafkajs';
+import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
+import { createFeatureRedis } from '@streamscore/features';
+import { randomName, startServiceProcess, type ServiceProcess } from '@streamscore/testing';
+import { benchStack, commitRate, passThroughRate, printMeasures, progress, round } from '../common/bench-kit';
+import {
+  deleteKeys,
+  inferenceEnv,
+  MODEL_DIR,
+  produceValidated,
+  ROOT,
+} from '../../apps/inference/src/test/flight-stream';
+import { loadFlightsParquet, toFlightEvents } from '../../demo/flights/data';
+import { scrape, sumMetric } from '../../demo/runner/metrics-probe';
+import { materializeWeek } from './materialize';
+import { ortMsPerRow } from './ort-loop';
+import {
+  awaitCommitted,
+  latencies,
+  percentile,
+  produceSteady,
+  relabel,
+  startPassThrough,
+} from './steady-latency';
+
+/**
+ * Inference (features read from Redis, ONNX Runtime, exactly-once) against a plain kafkajs
+ * pass-through of the same validated departures on the same partitions: throughput, ORT
+ * efficiency, exactly-once vs at-least-once, and p99 latency at half the measured maximum rate.
+ * Real flights: departures of 2001-01-25..31 (features from the 24th on, so windows start warm).
+ */
+const EVENTS = Number(process.env['BENCH_INFERENCE_EVENTS'] ?? 100_000);
+const PARTITIONS = 6;
+const LATENCY_SECONDS = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 20);
+const ORT_RUNS = 3_000;
+const DAY_MS = 86_400_000;
+const FROM_MS = Date.UTC(2001, 0, 25);
+
+/**
+ * Fresh topics for one run. Created without kafkajs' waitForLeaders (on a busy single broker its
+ * metadata poll failed with UNKNOWN_TOPIC_OR_PARTITION), then polled until every partition has a leader.
+ */
+async function catalogueOf(admin: Admin, name: string): Promise<{ prefix: string; topics: TopicCatalogue }> {
+  const prefix = randomName(`bench-${name}`);
+  const topics = new TopicCatalogue({ prefix, partitions: PARTITIONS });
+  const specs = topics.all();
+  await admin.createTopics({
+    waitForLeaders: false,
+    topics: specs.map((spec) => ({
+      topic: spec.name,
+      numPartitions: spec.partitions,
+      replicationFactor: 1,
+      configEntries: [
+        { name: 'cleanup.policy', value: spec.cleanupPolicy },
+        { name: 'retention.ms', value: String(spec.retentionMs) },
+      ],
+    })),
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics under ${prefix} have no leaders after 60 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { prefix, topics };
+}
+
+function startInference(
+  prefix: string,
+  keyPrefix: string,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  const overrides: Record<string, string> = {};
+  if (process.env['BENCH_MAX_BATCH_ROWS'])
+    overrides['STREAMSCORE_MAX_BATCH_ROWS'] = process.env['BENCH_MAX_BATCH_ROWS'];
+  if (process.env['BENCH_CONCURRENCY'])
+    overrides['STREAMSCORE_PARTITIONS_CONCURRENTLY'] = process.env['BENCH_CONCURRENCY'];
+  return startServiceProcess(
+    'inference',
+    inferenceEnv(prefix, keyPrefix, {
+      TOPIC_PARTITIONS: String(PARTITIONS),
+      LOG_LEVEL: 'warn',
+      ...overrides,
+      ...extra,
+    }),
+    { timeoutMs: 60_000 },
+  );
+}
+
+async function main(): Promise<void> {
+  const { kafka, admin, redisUrl } = await benchStack();
+  const redis = createFeatureRedis({ url: redisUrl });
+  const created: TopicCatalogue[] = [];
+  const services: ServiceProcess[] = [];
+  let keyPrefix = '';
+  try {
+    const flights = await loadFlightsParquet({ fromMs: FROM_MS - DAY_MS, toMs: FROM_MS + 7 * DAY_MS });
+    const { departures, outcomes } = toFlightEvents(flights);
+    const scored = departures.filter((d) => d.scheduledAt >= FROM_MS).slice(0, EVENTS);
+    if (scored.length < EVENTS) throw new RangeError(`only ${scored.length} departures in range`);
+    // Throughput: pass-through, exactly-once, at-least-once, each on fresh topics.
+    const base = await catalogueOf(admin, 'inference-base');
+    const eos = await catalogueOf(admin, 'inference-eos');
+    const alo = await catalogueOf(admin, 'inference-alo');
+    created.push(base.topics, eos.topics, alo.topics);
+    let t0 = performance.now();
+    for (const c of [base, eos, alo])
+      await produceValidated(kafka, c.topics.name('eventsValidated'), scored, 0);
+    progress(`produced 3 × ${EVENTS} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    t0 = performance.now();
+    keyPrefix = await materializeWeek(redis, departures, outcomes);
+    progress(
+      `${departures.length} departures + ${outcomes.length} outcomes materialized in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+        `scoring ${EVENTS} on ${PARTITIONS} partitions`,
+    );
+
+    progress('baseline: kafkajs pass-through');
+    const passThrough = await passThroughRate(
+      kafka,
+      admin,
+      base.topics.name('eventsValidated'),
+      base.topics.name('predictions'),
+      EVENTS,
+    );
+    progress(`pass-through ${passThrough.toFixed(0)} records/s`);
+
+    progress('inference service, exactly-once');
+    const eosService = await startInference(eos.prefix, keyPrefix);
+    services.push(eosService);
+    const eosGroup = `${eos.prefix}-group`;
+    const eosRate = await commitRate(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS);
+    const metrics = await scrape(eosService.url);
+    progress(`exactly-once ${eosRate.toFixed(0)} predictions/s`);
+    const stage = (name: string): number =>
+      sumMetric(metrics, 'inference_stage_seconds_sum', `stage="${name}"`);
+    const rowsScored = sumMetric(metrics, 'inference_rows_scored_total');
+    const batches = sumMetric(metrics, 'inference_batch_rows_count');
+    const meanBatch = sumMetric(metrics, 'inference_batch_rows_sum') / Math.max(1, batches);
+    const stages = ['queue', 'features', 'inference', 'scoring', 'produce'].map(
+      (s) => `${s} ${((stage(s) / Math.max(1, batches)) * 1000).toFixed(1)} ms`,
+    );
+    progress(
+      `${batches} batches of ${meanBatch.toFixed(0)} rows on average; per batch: ${stages.join(', ')}`,
+    );
+
+    // Latency: steady input at half the exactly-once maximum, for the service and the pass-through.
+    const rate = eosRate / 2;
+    const count = Math.round(rate * LATENCY_SECONDS);
+    const departureType = loadSchemaHistory(join(ROOT, 'demo', 'flights', 'schemas', 'flight-departure'))
+      .latest.type;
+    const predictionDecoder = createDecoder<Prediction>(
+      loadSchemaHistory(join(ROOT, 'schemas', 'prediction')),
+    );
+    progress(`latency: ${count} events at ${rate.toFixed(0)}/s through the service`);
+    const serviceRun = await produceSteady(
+      kafka,
+      eos.topics.name('eventsValidated'),
+      departureType,
+      relabel(scored, count, 'L'),
+      rate,
+    );
+    await awaitCommitted(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS + count);
+    const serviceLatency = await latencies(
+      kafka,
+      eos.topics.name('predictions'),
+      serviceRun,
+      EVENTS + count,
+      async (m) => {
+        const r = await predictionDecoder.decode(m.value, m.headers);
+        return r.ok ? r.record.eventId : undefined;
+      },
+    );
+    await eosService.stop('SIGTERM');
+
+    const lat = await catalogueOf(admin, 'inference-pt-latency');
+    created.push(lat.topics);
+    progress(`latency: ${count} events at ${rate.toFixed(0)}/s through the pass-through`);
+    const pt = await startPassThrough(
+      kafka,
+      lat.topics.name('eventsValidated'),
+      lat.topics.name('predictions'),
+    );
+    const ptRun = await produceSteady(
+      kafka,
+      lat.topics.name('eventsValidated'),
+      departureType,
+      relabel(scored, count, 'P'),
+      rate,
+    );
+    await awaitCommitted(admin, pt.groupId, lat.topics.name('eventsValidated'), count);
+    await pt.stop();
+    const ptLatency = await latencies(kafka, lat.topics.name('predictions'), ptRun, count, (m) =>
+      Promise.resolve(
+        m.value ? (departureType.decode(m.value, 10).value as { eventId: string }).eventId : undefined,
+      ),
+    );
+    const serviceP99 = percentile(serviceLatency, 0.99);
+    const ptP99 = percentile(ptLatency, 0.99);
+    progress(
+      `latency p50/p99: service ${percentile(serviceLatency, 0.5)}/${serviceP99} ms, pass-through ${percentile(ptLatency, 0.5)}/${ptP99} ms`,
+    );
+
+    progress('inference service, at-least-once');
+    const aloService = await startInference(alo.prefix, keyPrefix, { STREAMSCORE_DELIVERY: 'at-least-once' });
+    services.push(aloService);
+    const aloRate = await commitRate(
+      admin,
+      `${alo.prefix}-group`,
+      alo.topics.name('eventsValidated'),
+      EVENTS,
+    );
+    await aloService.stop('SIGTERM');
+    progress(`at-least-once ${aloRate.toFixed(0)} predictions/s`);
+
+    // ORT efficiency at the service's mean micro-batch size, on an otherwise idle service.
+    const rows = Math.max(1, Math.round(meanBatch));
+    const standaloneMsPerRow = await ortMsPerRow(MODEL_DIR, rows, ORT_RUNS);
+    const serviceMsPerRow = (stage('inference') * 1000) / Math.max(1, rowsScored);
+    progress(
+      `ORT per row at ${rows} rows: standalone ${(standaloneMsPerRow * 1000).toFixed(3)} µs, service ${(serviceMsPerRow * 1000).toFixed(3)} µs`,
+    );
+
+    printMeasures([
+      {
+        case: 'inference',
+        measure: 'throughput',
+        value: round(eosRate, 0),
+        unit: 'predictions/s',
+        baseline: round(passThrough, 0),
+        ratio: round(eosRate / passThrough),
+      },
+      {
+        case: 'inference',
+        measure: 'ort_efficiency',
+        value: round(standaloneMsPerRow / serviceMsPerRow),
+        unit: 'ratio',
+        baseline: 1,
+        ratio: round(standaloneMsPerRow / serviceMsPerRow),
+      },
+      {
+        case: 'inference',
+        measure: 'eos_vs_alo',
+        value: round(eosRate / aloRate),
+        unit: 'ratio',
+        baseline: 1,
+        ratio: round(eosRate / aloRate),
+      },
+      {
+        case: 'inference',
+        measure: 'latency_p99',
+        value: serviceP99,
+        unit: 'ms',
+        baseline: ptP99,
+        ratio: round(serviceP99 / ptP99),
+      },
+    ]);
+  } finally {
+    await Promise.all(services.map((s) => s.stop('SIGKILL')));
+    await admin
+      .deleteTopics({ topics: created.flatMap((c) => c.all()).map((t) => t.name) })
+      .catch(() => undefined);
+    if (keyPrefix) await deleteKeys(redis, keyPrefix);
+    await redis.quit();
+    await admin.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench inference: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
