@@ -1,7 +1,7 @@
 /**
  * Scenario sizes: small enough for CI's chaos budget by default, the issue's sizes with
  * STREAMSCORE_CHAOS_SIZE=full (`npm run test:chaos:full`). A single STREAMSCORE_CHAOS_EVENTS or
- * STREAMSCORE_CHAOS_BACKLOG overrides either.
+ * STREAMSCORE_CHAOS_BACKLOG or STREAMSCORE_CHAOS_INFERENCE_EVENTS overrides one.
  */
 export interface ChaosSize {
   readonly label: 'ci' | 'full';
@@ -9,6 +9,8 @@ export interface ChaosSize {
   readonly events: number;
   /** Backlog produced before the overload run starts (issue 9: 1,000,000 at full size). */
   readonly backlog: number;
+  /** Validated events per inference run (crash, broker restart, Redis outage). */
+  readonly inferenceEvents: number;
 }
 
 export function chaosSize(env: NodeJS.ProcessEnv = process.env): ChaosSize {
@@ -17,6 +19,8 @@ export function chaosSize(env: NodeJS.ProcessEnv = process.env): ChaosSize {
     label: full ? 'full' : 'ci',
     events: positive(env['STREAMSCORE_CHAOS_EVENTS'], full ? 200_000 : 20_000),
     backlog: positive(env['STREAMSCORE_CHAOS_BACKLOG'], full ? 1_000_000 : 100_000),
+    // Smaller than `events` in CI: each inference run also materializes the features it reads.
+    inferenceEvents: positive(env['STREAMSCORE_CHAOS_INFERENCE_EVENTS'], full ? 200_000 : 10_000),
   };
 }
 
