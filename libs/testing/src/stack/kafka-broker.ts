@@ -134,8 +134,9 @@ function formatStorageOnce(
     classpath,
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    // `--cluster-id=<id>`, not `-t <id>`: a base64url id may start with '-', which argparse would
+    // take for an option ("argument --cluster-id/-t: expected one argument").
+    `--cluster-id=${clusterId}`,
     '-c',
     files.serverProperties,
     '--ignore-formatted',
