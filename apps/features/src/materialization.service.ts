@@ -17,7 +17,7 @@ import {
 import type { FeatureRecord } from '@streamscore/features';
 import { PartitionBatchRunner, type PartitionBatch } from '@streamscore/kafka';
 import { HealthRegistry } from '@streamscore/observability';
-import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS } from '@streamscore/platform';
+import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, runnerLogger } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
 import { decodeBatch } from './decode-batch';
 import type { FeatureDeployment, FeatureSource } from './deployment';
@@ -96,17 +96,7 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
-      logger: {
-        info: (m, e) => {
-          this.logger.log(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        warn: (m, e) => {
-          this.logger.warn(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        error: (m, e) => {
-          this.logger.error(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-      },
+      logger: runnerLogger(this.logger),
       handler: async (batch) => {
         await this.materialize(batch);
         return [];

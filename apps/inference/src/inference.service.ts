@@ -15,7 +15,7 @@ import { DeploymentWatcher } from '@streamscore/deployments';
 import { FeatureReader, parseFeatureViews } from '@streamscore/features';
 import { consumerGroupLag, PartitionBatchRunner } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
-import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, type PipelineConfig } from '@streamscore/platform';
+import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
 import { BatchScorer, type BatchStats } from './batch-scorer';
 import type { InferenceConfig } from './config';
 import { InferenceMetrics } from './inference.metrics';
@@ -146,17 +146,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       maxBytesPerPartition: config.STREAMSCORE_MAX_BYTES_PER_PARTITION,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
-      logger: {
-        info: (m, e) => {
-          this.logger.log(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        warn: (m, e) => {
-          this.logger.warn(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        error: (m, e) => {
-          this.logger.error(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-      },
+      logger: runnerLogger(this.logger),
       handler: async (batch) => {
         const { serving, release } = this.controller.acquire();
         try {

@@ -15,7 +15,7 @@ import {
 } from '@streamscore/contracts';
 import { consumerGroupLag, PartitionBatchRunner } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
-import { KAFKA, KAFKA_ADMIN, TOPICS, type PipelineConfig } from '@streamscore/platform';
+import { KAFKA, KAFKA_ADMIN, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
 import type { IngestionConfig } from './config';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -78,17 +78,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
       maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
-      logger: {
-        info: (m, e) => {
-          this.logger.log(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        warn: (m, e) => {
-          this.logger.warn(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-        error: (m, e) => {
-          this.logger.error(`${m} ${JSON.stringify(e ?? {})}`);
-        },
-      },
+      logger: runnerLogger(this.logger),
       handler: async (batch) => {
         const started = performance.now();
         const { outputs, counts } = await this.gate.handle(batch);

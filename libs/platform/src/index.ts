@@ -16,3 +16,4 @@ export {
   type PipelineConfig,
   type StreamConfig,
 } from './pipeline-config';
+export { runnerLogger } from './runner-logger';
