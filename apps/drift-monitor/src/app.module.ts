@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ApiKeyGuard, createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { loadPipelineConfig, PlatformModule } from '@streamscore/platform';
+import { loadPipelineConfig, serviceModules } from '@streamscore/platform';
 import type { DriftMonitorConfig } from './config';
 import { DriftPageController, DriftReportsController } from './drift.controller';
 import { DriftMonitorService } from './drift-monitor.service';
@@ -13,25 +12,16 @@ export class AppModule {
   static forRoot(config: DriftMonitorConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({
-          service: SERVICE_NAME,
-          registry: createMetricsRegistry(SERVICE_NAME),
-          logLevel: config.LOG_LEVEL,
-          apiKey: config.API_KEY,
-        }),
-        PlatformModule.forRoot({
-          service: SERVICE_NAME,
-          env: config,
-          topics: ['predictions', 'driftReports', 'driftAlerts', 'retrainingTriggers'],
-          redis: false,
-        }),
-      ],
+      imports: serviceModules({
+        service: SERVICE_NAME,
+        env: config,
+        topics: ['predictions', 'driftReports', 'driftAlerts', 'retrainingTriggers'],
+        redis: false,
+      }),
       controllers: [DriftReportsController, DriftPageController],
       providers: [
         { provide: DRIFT_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
-        { provide: ApiKeyGuard, useValue: new ApiKeyGuard(config.API_KEY) },
         DriftMonitorService,
       ],
     };

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { PlatformModule } from '@streamscore/platform';
+import { serviceModules } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
 import { loadFeatureDeployment } from './deployment';
 import { featureStoreProvider } from './feature-store.provider';
@@ -16,20 +15,12 @@ export class AppModule {
   static forRoot(config: FeaturesConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({
-          service: SERVICE_NAME,
-          registry: createMetricsRegistry(SERVICE_NAME),
-          logLevel: config.LOG_LEVEL,
-          apiKey: config.API_KEY,
-        }),
-        PlatformModule.forRoot({
-          service: SERVICE_NAME,
-          env: config,
-          topics: ['eventsValidated', 'outcomesValidated'],
-          redis: true,
-        }),
-      ],
+      imports: serviceModules({
+        service: SERVICE_NAME,
+        env: config,
+        topics: ['eventsValidated', 'outcomesValidated'],
+        redis: true,
+      }),
       controllers: [FeaturesController],
       providers: [
         { provide: FEATURES_CONFIG, useValue: config },

@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { createMetricsRegistry, ObservabilityModule } from '@streamscore/observability';
-import { loadPipelineConfig, PlatformModule } from '@streamscore/platform';
+import { loadPipelineConfig, serviceModules } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { EventsController } from './events.controller';
 import { IngestionService } from './ingestion.service';
@@ -13,20 +12,12 @@ export class AppModule {
   static forRoot(config: IngestionConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [
-        ObservabilityModule.forRoot({
-          service: SERVICE_NAME,
-          registry: createMetricsRegistry(SERVICE_NAME),
-          logLevel: config.LOG_LEVEL,
-          apiKey: config.API_KEY,
-        }),
-        PlatformModule.forRoot({
-          service: SERVICE_NAME,
-          env: config,
-          topics: ['events', 'outcomes', 'eventsValidated', 'outcomesValidated', 'eventsDeadLetter'],
-          redis: false,
-        }),
-      ],
+      imports: serviceModules({
+        service: SERVICE_NAME,
+        env: config,
+        topics: ['events', 'outcomes', 'eventsValidated', 'outcomesValidated', 'eventsDeadLetter'],
+        redis: false,
+      }),
       controllers: [EventsController],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },

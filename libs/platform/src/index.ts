@@ -17,3 +17,4 @@ export {
   type StreamConfig,
 } from './pipeline-config';
 export { runnerLogger } from './runner-logger';
+export { serviceModules } from './service-modules';
