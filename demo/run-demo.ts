@@ -4,6 +4,8 @@
  * replays real flights (the held-out end of January, then June) and prints live progress and a
  * final accounting read back from the topics.
  *   npm run demo -- --events 50000 [--rate 5000] [--summary summary.json] [--keep-running]
+ * With --keep-running the services stay up after the summary; Ctrl-C (SIGINT) stops them and exits
+ * with the run's result (0 when every event is accounted for).
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -97,8 +99,10 @@ async function main(options: Options): Promise<number> {
   const stopAll = async (): Promise<void> => {
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
   };
+  // Ctrl-C stops the services; after a finished --keep-running run it exits with the run's result
+  // (process.exitCode, set from main's return).
   process.once('SIGINT', () => {
-    void stopAll().then(() => process.exit(130));
+    void stopAll().then(() => process.exit(process.exitCode ?? 130));
   });
   for (const name of ['ingestion', 'features', 'inference', 'drift-monitor'] as const) {
     const service = await startServiceProcess(name, { ...env, ...serviceEnv[name] }, { timeoutMs: 60_000 });
@@ -116,11 +120,20 @@ async function main(options: Options): Promise<number> {
   let lastProgress = 0;
   const progress = async (
     final = false,
-  ): Promise<{ valid: number; dead: number; scored: number; predDead: number; alerts: number }> => {
-    const [ing, inf, drift] = await Promise.all([
+  ): Promise<{
+    valid: number;
+    dead: number;
+    scored: number;
+    predDead: number;
+    alerts: number;
+    featuresApplied: number;
+    featuresLate: number;
+  }> => {
+    const [ing, inf, drift, feat] = await Promise.all([
       scrape(urlOf('ingestion')),
       scrape(urlOf('inference')),
       scrape(urlOf('drift-monitor')),
+      scrape(urlOf('features')),
     ]);
     const eventsTopic = `topic="${topics.name('events')}"`;
     const state = {
@@ -131,6 +144,9 @@ async function main(options: Options): Promise<number> {
         sumMetric(inf, 'inference_rows_scored_total', 'role="CANARY"'),
       predDead: sumMetric(inf, 'inference_dead_lettered_total'),
       alerts: sumMetric(drift, 'drift_alerts_total'),
+      // Per view: a record counts once for every view of its source.
+      featuresApplied: sumMetric(feat, 'features_records_total', 'outcome="applied"'),
+      featuresLate: sumMetric(feat, 'features_records_total', 'outcome="late"'),
     };
     const seconds = (Date.now() - replayStarted) / 1000;
     line(
@@ -247,13 +263,19 @@ async function main(options: Options): Promise<number> {
     deadLettered: final.dead,
     predicted: final.scored,
     predictionDeadLettered: final.predDead,
+    // Feature-view updates applied and dropped as late (one per record and view of its source).
+    featureUpdatesApplied: final.featuresApplied,
+    featureUpdatesLate: final.featuresLate,
   };
-  const report = { ...summary, metrics, restarts };
+  // The namespace, so a caller can reach the topics of a --keep-running run (the e2e test's CLI steps).
+  const report = { ...summary, metrics, restarts, topicPrefix: runId, partitions: options.partitions };
   if (!options.keepRunning) await stopAll();
   else line(`  services keep running; drift page: ${urlOf('drift-monitor')}/drift`);
 
   line('');
   for (const [k, v] of Object.entries(summary)) line(`  ${k.padEnd(26)} ${String(v)}`);
+  line(`  ${'featureUpdatesApplied'.padEnd(26)} ${metrics.featureUpdatesApplied}`);
+  line(`  ${'featureUpdatesLate'.padEnd(26)} ${metrics.featureUpdatesLate}`);
   line(`  total time ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (options.summary) writeFileSync(options.summary, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -36,6 +36,7 @@ const LATENCY_SECONDS = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 20);
 const ORT_RUNS = 3_000;
 const DAY_MS = 86_400_000;
 const FROM_MS = Date.UTC(2001, 0, 25);
+const profileDir = process.env['BENCH_PROFILE_DIR'];
 
 /**
  * Fresh topics for one run. Created without kafkajs' waitForLeaders (on a busy single broker its
@@ -89,7 +90,11 @@ function startInference(
       ...overrides,
       ...extra,
     }),
-    { timeoutMs: 60_000 },
+    {
+      timeoutMs: 60_000,
+      // A CPU profile of each service run (open the .cpuprofile in Chrome DevTools).
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    },
   );
 }
 
@@ -148,6 +153,12 @@ async function main(): Promise<void> {
     );
     progress(
       `${batches} batches of ${meanBatch.toFixed(0)} rows on average; per batch: ${stages.join(', ')}`,
+    );
+    const cache = (result: string): number =>
+      sumMetric(metrics, 'inference_feature_cache_buckets', `result="${result}"`);
+    progress(
+      `feature buckets: ${cache('hit')} from the cache, ${cache('miss')} read from Redis; ` +
+        `${cache('slabs')} slabs held; service RSS ${(sumMetric(metrics, 'process_resident_memory_bytes') / 2 ** 20).toFixed(0)} MiB`,
     );
 
     // Latency: steady input at half the exactly-once maximum, for the service and the pass-through.

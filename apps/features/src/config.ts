@@ -20,6 +20,13 @@ export const featuresEnv = {
   STREAMSCORE_MAX_MESSAGE_BYTES: int({ default: 1_048_576, min: 64, max: 64 * 1_048_576 }),
   STREAMSCORE_RECORDS_PER_SCRIPT: int({ default: 500, min: 1, max: 10_000 }),
   STREAMSCORE_WATERMARK_REFRESH_MS: int({ default: 1_000, min: 100, max: 60_000 }),
+  STREAMSCORE_PARTITION_IDLE_MS: int({
+    default: 3_000,
+    min: 0,
+    max: 3_600_000,
+    description:
+      'a caught-up source partition holds the view watermarks at its own event time until it has had no new record for this long',
+  }),
   STREAMSCORE_READ_DEADLINE_MS: int({ default: 1_000, min: 1, max: 60_000 }),
   STREAMSCORE_HTTP_MAX_QUERIES: int({ default: 1_000, min: 1, max: 100_000 }),
 } as const;

@@ -184,6 +184,25 @@ describe('features service on the real Kafka and Redis', () => {
         (await groupLag(admin, groupId, catalogue.name('outcomesValidated'))) === 0,
       { timeoutMs: 120_000, intervalMs: 250, description: 'the group committed every record' },
     );
+    // Partitions hold the watermarks until idle (STREAMSCORE_PARTITION_IDLE_MS); wait until they
+    // have settled at the newest record − lateness, so that the reads below see one state.
+    const settled = new FeatureReader(redis, fixture.views, { keyPrefix });
+    const newest = (view: (typeof fixture.views)[number]): number =>
+      (view.source === 'events'
+        ? fixture.departures.map((d) => d.scheduledAt)
+        : fixture.outcomes.map((o) => o.knownAt)
+      ).reduce((max, t) => Math.max(max, t), 0);
+    await waitFor(
+      async () => {
+        const watermarks = await settled.readWatermarks({ deadlineMs: 5_000 });
+        return fixture.views.every((view) => watermarks[view.name] === newest(view) - TEST_LATENESS_MS);
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: 'every view watermark at its newest record − lateness',
+      },
+    );
 
     const results = await readOnline();
     results.forEach((r, i) => {
@@ -291,4 +310,59 @@ describe('features service on the real Kafka and Redis', () => {
     expect(await running.stop('SIGTERM')).toBe(0);
     service = undefined;
   }, 180_000);
+
+  it('should move the watermarks to the newest record once transactional input is drained', async () => {
+    // Ingestion writes the validated topics in transactions, so a drained partition ends with a
+    // commit marker that no batch delivers. Each partition gets a later departure, an hour apart:
+    // a partition taken for unfinished would hold the watermark at its own, earlier hour. A group
+    // of its own: the first service's member, killed above, would hold a rebalance of the old one.
+    service = await startServiceProcess(
+      'features',
+      env({ STREAMSCORE_GROUP_ID: randomName('features-txn') }),
+    );
+    const running = service;
+    const topic = catalogue.name('eventsValidated');
+    const base = fixture.departures.reduce((max, d) => Math.max(max, d.scheduledAt), 0);
+    const later = fixture.departures.slice(0, 3).map((d, p) => ({
+      ...d,
+      eventId: `${d.eventId}-later-${p}`,
+      scheduledAt: base + (p + 1) * 3_600_000,
+    }));
+    const producer = kafka.producer({
+      transactionalId: randomName('features-txn'),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.send({
+      topic,
+      messages: later.map((d, partition) => ({
+        key: d.origin,
+        value: fixture.encodeDeparture(d),
+        partition,
+        headers: { [Headers.contentType]: ContentTypes.avro },
+      })),
+    });
+    await transaction.commit();
+    await producer.disconnect();
+
+    await waitFor(async () => (await metricSum(running, 'features_consumer_lag')) === 0, {
+      timeoutMs: 30_000,
+      description: 'consumer lag gauge at 0 with commit markers at the end of the partitions',
+    });
+    const reader = new FeatureReader(redis, fixture.views, { keyPrefix });
+    const expected = base + later.length * 3_600_000 - TEST_LATENESS_MS;
+    const departureViews = fixture.views.filter((view) => view.source === 'events');
+    expect(departureViews.length).toBeGreaterThan(0);
+    await waitFor(
+      async () => {
+        const watermarks = await reader.readWatermarks({ deadlineMs: 5_000 });
+        return departureViews.every((view) => watermarks[view.name] === expected);
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: 'departure views at the newest hour − lateness' },
+    );
+    expect(await running.stop('SIGTERM')).toBe(0);
+    service = undefined;
+  }, 120_000);
 });

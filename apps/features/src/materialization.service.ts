@@ -80,7 +80,7 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
           source,
           topic,
           decoder: createDecoder<FeatureRecord>(loadSchemaHistory(source.schemaDir), limits),
-          watermark: new SourceWatermark(),
+          watermark: new SourceWatermark({ idleMs: config.STREAMSCORE_PARTITION_IDLE_MS }),
           progressKey: `${store.keyPrefix}fsvc:${this.groupId}:progress:${topic}`,
         };
         return [topic, route];
@@ -106,6 +106,15 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       },
       onFatal: (error) => {
         this.failed = String(error);
+      },
+      // The validated topics are written in transactions: the last offset of a drained partition
+      // is a commit marker, which no batch delivers. Without this the partition would look as if
+      // it had a record left and hold every view's watermark back.
+      onSkipped: (topic, partition, nextOffset) => {
+        const route = this.routes.get(topic);
+        if (route === undefined) return;
+        route.watermark.observe(partition, nextOffset, undefined);
+        void this.advanceWatermarks(route);
       },
     });
     health.register({
@@ -147,7 +156,9 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
         `${decoded.failures.length} validated records of ${batch.topic}[${batch.partition}] do not decode; skipped (first at offset ${first?.offset ?? '?'}: ${first?.reason ?? ''})`,
       );
     }
-    route.watermark.observe(batch.partition, Number(last.offset) + 1, decoded.maxTimeMs);
+    // The source watermark as of BEFORE this batch: a batch can span hours of event time, and
+    // its own older records must not count as late against its newest.
+    route.watermark.markActive(batch.partition);
     const sourceWatermarkMs = route.watermark.watermarkMs(route.source.latenessMs);
     const started = performance.now();
     const counts = await this.store.materializer.applyRecords(
@@ -155,6 +166,7 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       decoded.records,
       sourceWatermarkMs === undefined ? {} : { sourceWatermarkMs },
     );
+    route.watermark.observe(batch.partition, Number(last.offset) + 1, decoded.maxTimeMs);
     if (decoded.maxTimeMs !== undefined) {
       await this.redis
         .eval(
@@ -200,12 +212,27 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
           new Map(Object.entries(shared).map(([partition, time]) => [Number(partition), Number(time)])),
         );
         this.metrics.consumerLag.set({ topic: route.topic }, route.watermark.lag());
+        await this.advanceWatermarks(route);
       }
       await this.updateWatermarkGauges();
     } catch (error) {
       // Best effort: stale offsets only keep the watermark lower; readiness reports Kafka/Redis problems.
       this.logger.debug(`refresh failed: ${String(error)}`);
     }
+  }
+
+  /**
+   * The views' watermarks move when records are applied; a partition that caught up with nothing
+   * left to apply (drained, or only a commit marker left) must move them too, or the last events
+   * of a stream would wait for features forever.
+   */
+  private async advanceWatermarks(route: Route): Promise<void> {
+    const sourceWatermarkMs = route.watermark.watermarkMs(route.source.latenessMs);
+    await this.store.materializer
+      .applyRecords(route.source.name, [], sourceWatermarkMs === undefined ? {} : { sourceWatermarkMs })
+      .catch((error: unknown) => {
+        this.logger.debug(`advancing the watermarks of ${route.topic} failed: ${String(error)}`);
+      });
   }
 
   private async updateWatermarkGauges(): Promise<void> {

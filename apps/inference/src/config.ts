@@ -28,6 +28,13 @@ export const inferenceEnv = {
   STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 256 }),
   STREAMSCORE_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
   STREAMSCORE_FEATURE_MAX_WAIT_MS: int({ default: 500, min: 0, max: 60_000 }),
+  STREAMSCORE_FEATURE_CACHE_SLABS: int({
+    default: 50_000,
+    min: 0,
+    max: 10_000_000,
+    description:
+      'slab hashes whose final buckets are kept in memory (each read from Redis once); 0 turns it off',
+  }),
   STREAMSCORE_FEATURE_READ_DEADLINE_MS: int({ default: 2_000, min: 10, max: 60_000 }),
   STREAMSCORE_SCORING_WORKERS: int({ default: 1, min: 1, max: 64 }),
   STREAMSCORE_INTRA_OP_THREADS: int({ default: 1, min: 1, max: 64 }),

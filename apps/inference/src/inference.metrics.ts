@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FeatureCacheStats } from '@streamscore/features';
 
 const SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -18,9 +19,13 @@ export class InferenceMetrics {
   readonly versionsRefused: Counter<'model' | 'version' | 'code'>;
   readonly serving: Gauge<'model' | 'version' | 'role'>;
   readonly eventLoopDelay: Gauge<'quantile'>;
+  readonly featureCacheBuckets: Gauge<'result'>;
   private readonly loopDelay: IntervalHistogram;
 
-  constructor(registry: Registry) {
+  constructor(
+    registry: Registry,
+    featureCache: () => FeatureCacheStats = () => ({ hits: 0, misses: 0, slabs: 0 }),
+  ) {
     const registers = [registry];
     this.rowsScored = new Counter({
       name: 'inference_rows_scored_total',
@@ -89,6 +94,18 @@ export class InferenceMetrics {
         this.set({ quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
         this.set({ quantile: '1' }, loopDelay.max / 1e9);
         loopDelay.reset();
+      },
+    });
+    this.featureCacheBuckets = new Gauge({
+      name: 'inference_feature_cache_buckets',
+      help: 'feature bucket reads served by the final-bucket cache (hit) or sent to Redis (miss), since start; slabs held',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        const stats = featureCache();
+        this.set({ result: 'hit' }, stats.hits);
+        this.set({ result: 'miss' }, stats.misses);
+        this.set({ result: 'slabs' }, stats.slabs);
       },
     });
   }

@@ -57,12 +57,16 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     health: HealthRegistry,
   ) {
     if (!redis) throw new Error('inference needs Redis (PlatformModule redis: true)');
-    this.metrics = new InferenceMetrics(registry);
     this.inputTopic = topics.name('eventsValidated');
     const views = parseFeatureViews(
       JSON.parse(readFileSync(pipeline.featureViews, 'utf8')) as unknown,
       pipeline.featureViews,
     );
+    const featureReader = new FeatureReader(redis, views, {
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      cacheSlabs: config.STREAMSCORE_FEATURE_CACHE_SLABS,
+    });
+    this.metrics = new InferenceMetrics(registry, () => featureReader.cacheStats());
     const resolved = resolveExecutionProviders(config.STREAMSCORE_EXECUTION_PROVIDERS, {
       cuda: cudaProviderInstalled(),
     });
@@ -122,7 +126,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     const events = pipeline.streams.events;
     const scorer = new BatchScorer({
       decoder: createDecoder(loadSchemaHistory(events.schemaDir)),
-      features: new FeatureReader(redis, views, { keyPrefix: config.REDIS_KEY_PREFIX }),
+      features: featureReader,
       scorer: this.pool,
       idField: events.idField,
       timeField: events.timeField,

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
  * Returns { applied, duplicate, late, watermark or nil }.
  *
  * A record already present (r:<id>) is skipped before anything else, so a replay changes
- * nothing and is not miscounted as late. Numbers are written with %.17g, which round-trips
+ * nothing and is not miscounted as late. A record is late when older than the watermark,
+ * min(max − lateness, source watermark), which never moves back: what the watermark has passed
+ * can never change (readers rely on it), and a partition the source watermark waits for (one
+ * catching up behind the others) loses nothing. Numbers are written with %.17g, which round-trips
  * every double exactly.
  */
 export const APPLY_SCRIPT = `
@@ -31,6 +34,14 @@ end
 local maxRaw = redis.call('HGET', KEYS[1], 'max')
 local maxTime = nil
 if maxRaw then maxTime = tonumber(maxRaw) end
+local previous = tonumber(redis.call('HGET', KEYS[1], 'wm') or '')
+-- The watermark as of now: it never moves back, and never passes the source watermark.
+local function watermarkFor(maxT)
+  local candidate = maxT - lateness
+  if sourceWatermark ~= nil and sourceWatermark < candidate then candidate = sourceWatermark end
+  if previous ~= nil and previous > candidate then candidate = previous end
+  return candidate
+end
 local applied, duplicate, late = 0, 0, 0
 local touched = {}
 local stride = 4 + fieldCount
@@ -42,7 +53,7 @@ while i <= #ARGV do
   local b = ARGV[i + 3]
   if redis.call('HEXISTS', key, 'r:' .. id) == 1 then
     duplicate = duplicate + 1
-  elseif maxTime ~= nil and t < maxTime - lateness then
+  elseif maxTime ~= nil and t < watermarkFor(maxTime) then
     late = late + 1
   else
     local get = { 'c:' .. b, 't:' .. b }
@@ -104,15 +115,8 @@ for key, _ in pairs(touched) do redis.call('PEXPIRE', key, ttl) end
 local watermark = nil
 if maxTime ~= nil then
   redis.call('HSET', KEYS[1], 'max', fmt(maxTime))
-  local candidate = maxTime - lateness
-  if sourceWatermark ~= nil and sourceWatermark < candidate then candidate = sourceWatermark end
-  local previous = tonumber(redis.call('HGET', KEYS[1], 'wm') or '')
-  if previous == nil or candidate > previous then
-    redis.call('HSET', KEYS[1], 'wm', fmt(candidate))
-    watermark = candidate
-  else
-    watermark = previous
-  end
+  watermark = watermarkFor(maxTime)
+  if previous == nil or watermark > previous then redis.call('HSET', KEYS[1], 'wm', fmt(watermark)) end
   redis.call('PEXPIRE', KEYS[1], ttl)
 end
 if watermark == nil then return { applied, duplicate, late } end

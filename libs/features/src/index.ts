@@ -26,6 +26,6 @@ export {
   type MaterializerOptions,
   type ViewApplyCounts,
 } from './materializer';
-export { FeatureReader, type ReadOptions } from './reader';
+export { FeatureReader, type FeatureCacheStats, type FeatureReaderOptions, type ReadOptions } from './reader';
 export { createFeatureStore, type FeatureStore } from './feature-store';
 export { compileView, type CompiledView } from './compiled-view';

@@ -18,15 +18,17 @@ export function slabKey(prefix: string, viewName: string, slabStartMs: number, e
   return `${prefix}fv:${viewName}:${slabStartMs}:${entity}`;
 }
 
+type WithValueFields = Pick<CompiledView, 'valueFields'>;
+
 export const WATERMARK_FIELD = 'wm';
 export const MAX_EVENT_TIME_FIELD = 'max';
 
-function needsLastTime(compiled: CompiledView): boolean {
+function needsLastTime(compiled: WithValueFields): boolean {
   return compiled.valueFields.some((field) => field.last);
 }
 
 /** Hash fields holding bucket `index`, in the order decodeBucket expects them. */
-export function bucketFields(compiled: CompiledView, index: number): string[] {
+export function bucketFields(compiled: WithValueFields, index: number): string[] {
   const fields = [`c:${index}`];
   if (needsLastTime(compiled)) fields.push(`t:${index}`);
   for (const field of compiled.valueFields) {
@@ -38,7 +40,7 @@ export function bucketFields(compiled: CompiledView, index: number): string[] {
   return fields;
 }
 
-export function bucketFieldCount(compiled: CompiledView): number {
+export function bucketFieldCount(compiled: WithValueFields): number {
   return bucketFields(compiled, 0).length;
 }
 

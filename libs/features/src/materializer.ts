@@ -153,6 +153,10 @@ export class FeatureMaterializer {
       for (const value of parsed.values) call.args.push(String(value));
       inCall += 1;
     }
+    // No record to apply: one call all the same, so a source watermark that moved (a partition
+    // caught up) moves the view's watermark.
+    if (calls.length === 0)
+      calls.push({ view: view.name, keys: [metaKey(this.keyPrefix, view.name)], args: header });
     return calls;
   }
 

@@ -88,6 +88,28 @@ describe('online feature store (real Redis)', () => {
     expect(counts.pair_stats).toMatchObject({ applied: 1, late: 1, watermarkMs: 10 * MINUTE - 120_000 });
   });
 
+  it("should apply a lagging partition's records the source watermark waits for, and drop what it passed", async () => {
+    // Partition A has reached 60 min; partition B is catching up at 10 min: the service passes
+    // sourceWatermarkMs = 10 min − 2 min lateness, so B's records are not late.
+    const ahead = await materializer.applyRecords('things', [thing(1, 60 * MINUTE)], {
+      sourceWatermarkMs: 8 * MINUTE,
+    });
+    expect(ahead.pair_stats).toMatchObject({ applied: 1, watermarkMs: 8 * MINUTE });
+    const behind = await materializer.applyRecords(
+      'things',
+      [thing(2, 9 * MINUTE), thing(3, 8 * MINUTE), thing(4, 8 * MINUTE - 1)],
+      { sourceWatermarkMs: 8 * MINUTE },
+    );
+    expect(behind.pair_stats).toMatchObject({ applied: 2, late: 1, watermarkMs: 8 * MINUTE });
+    // Once B has caught up the watermark moves on, and never back.
+    const caughtUp = await materializer.applyRecords('things', [thing(5, 59 * MINUTE)]);
+    expect(caughtUp.pair_stats?.watermarkMs).toBe(58 * MINUTE);
+    const held = await materializer.applyRecords('things', [thing(6, 58 * MINUTE)], {
+      sourceWatermarkMs: 30 * MINUTE,
+    });
+    expect(held.pair_stats).toMatchObject({ applied: 1, late: 0, watermarkMs: 58 * MINUTE });
+  });
+
   it('should report complete only once the watermark reached atMs', async () => {
     await materializer.applyRecords('things', [thing(1, 10 * MINUTE)]);
     const [early, late] = await reader.readBatch(
@@ -185,5 +207,41 @@ describe('online feature store (real Redis)', () => {
       for (const socket of accepted) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it('should read the same values with the final-bucket cache as without, while records keep arriving', async () => {
+    const cached = new FeatureReader(redis, [view], { keyPrefix, cacheSlabs: 1_000 });
+    const records = Array.from({ length: 1_200 }, (_, i) =>
+      thing(i, i * 2_000 + ((i * 7919) % 60_000), i % 4 === 0 ? 'q' : 'p'),
+    );
+    // Stream in chunks; after each chunk read as of times around the frontier, as inference does.
+    for (let chunk = 0; chunk < 12; chunk++) {
+      await materializer.applyRecords('things', records.slice(chunk * 100, (chunk + 1) * 100));
+      const frontier = (chunk + 1) * 200_000;
+      const queries = Array.from({ length: 40 }, (_, i) => ({
+        view: 'pair_stats',
+        entity: i % 2 === 0 ? 'p|z' : 'q|z',
+        atMs: frontier - 400_000 + i * 12_500,
+      }));
+      const plain = await reader.readBatch(queries, { deadlineMs: 2_000 });
+      expect(await cached.readBatch(queries, { deadlineMs: 2_000 })).toEqual(plain);
+    }
+    const stats = cached.cacheStats();
+    expect(stats.hits).toBeGreaterThan(stats.misses);
+    expect(stats.slabs).toBeGreaterThan(0);
+  });
+
+  it('should keep reading a bucket from Redis until the watermark has passed it', async () => {
+    const cached = new FeatureReader(redis, [view], { keyPrefix, cacheSlabs: 10 });
+    // Max time 10 min, lateness 2 min: the watermark is 8 min; the bucket [7, 8) min is final,
+    // [8, 9) min is not (a record of 8.5 min is still accepted).
+    await materializer.applyRecords('things', [thing(1, 7.5 * MINUTE, 'p', 10), thing(2, 10 * MINUTE)]);
+    const query = (atMs: number) => [{ view: 'pair_stats', entity: 'p|z', atMs }];
+    const first = await cached.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 });
+    expect(first[0]?.values['pair_stats.sum']).toBe(10);
+    await materializer.applyRecords('things', [thing(3, 8.5 * MINUTE, 'p', 5)]);
+    const second = await cached.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 });
+    expect(second[0]?.values['pair_stats.sum']).toBe(15);
+    expect(second).toEqual(await reader.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 }));
   });
 });

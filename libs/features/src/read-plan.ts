@@ -1,14 +1,8 @@
-import { emptyStats, finalize, mergeInto, type FeatureValues } from './bucket-stats';
+import { emptyStats, finalize, mergeInto, type BucketStats, type FeatureValues } from './bucket-stats';
 import type { CompiledView } from './compiled-view';
-import {
-  bucketFieldCount,
-  bucketFields,
-  decodeBucket,
-  metaKey,
-  slabKey,
-  WATERMARK_FIELD,
-} from './key-layout';
-import { bucketStartOf, bucketStartsIn, slabStartOf, windowEndingBefore } from './time-buckets';
+import type { FinalBucketCache } from './final-buckets';
+import { decodeBucket, metaKey, slabKey, WATERMARK_FIELD } from './key-layout';
+import { bucketStartOf, slabStartOf, windowEndingBefore } from './time-buckets';
 
 export interface FeatureQuery {
   readonly view: string;
@@ -23,34 +17,68 @@ export interface ReadCommand {
   readonly fields: string[];
 }
 
+/** A bucket the plan reads, once per batch however many windows need it. */
+interface FetchedBucket {
+  readonly compiled: CompiledView;
+  /** The command reading the view's watermark. */
+  readonly metaCommand: number;
+  readonly command: number;
+  readonly offset: number;
+  readonly slabKey: string;
+  readonly index: number;
+  readonly endMs: number;
+  /** Filled by decodeReads: the bucket's stats, or null when it is empty. */
+  stats: BucketStats | null;
+}
+
+/** One HMGET per slab hash per batch, with the fields of every bucket some window misses. */
+interface SlabRead {
+  readonly command: ReadCommand;
+  readonly commandIndex: number;
+  /** By bucket index. */
+  readonly buckets: (FetchedBucket | undefined)[];
+}
+
 interface WindowRead {
   readonly compiled: CompiledView;
-  /** Per slab touched, ascending: which command and how many buckets it holds. */
-  readonly parts: { readonly command: number; readonly buckets: number }[];
+  /** The window's buckets, ascending in time: cached stats (null: final and empty) or fetched. */
+  readonly buckets: (BucketStats | null | FetchedBucket)[];
   readonly metaCommand: number;
 }
 
 export interface ReadPlan {
   readonly commands: ReadCommand[];
   readonly reads: WindowRead[];
+  /** Every bucket read from Redis, each once. */
+  readonly fetched: FetchedBucket[];
   /** For each query, the index of its (deduplicated) window read. */
   readonly readOfQuery: number[];
 }
 
+function isFetched(bucket: BucketStats | null | FetchedBucket): bucket is FetchedBucket {
+  return bucket !== null && 'command' in bucket;
+}
+
 /**
- * Plans a batch: one HMGET of the watermark per view, and per distinct (view, entity, bucket of
- * atMs) one HMGET per slab the window touches (one or two). Queries that share an entity and a
- * bucket share the read, which is common in a batch of events from the same airport and minute.
+ * Plans a batch: one HMGET of the watermark per view, and one HMGET per slab hash for the
+ * buckets that some window of the batch needs and the cache does not hold, each bucket once.
+ * Queries that share an entity and a bucket share the window, which is common in a batch of
+ * events from the same airport and minute; consecutive windows of an entity share buckets. The
+ * watermark's HMGET precedes the view's bucket reads in the pipeline, so a bucket it shows final
+ * was already final when it was read.
  */
 export function planReads(
   compiledByName: ReadonlyMap<string, CompiledView>,
   keyPrefix: string,
   queries: readonly FeatureQuery[],
+  cache?: FinalBucketCache,
 ): ReadPlan {
   const commands: ReadCommand[] = [];
   const reads: WindowRead[] = [];
+  const fetched: FetchedBucket[] = [];
   const metaCommandOf = new Map<string, number>();
   const readIndexOf = new Map<string, number>();
+  const slabReads = new Map<string, SlabRead>();
   const readOfQuery = queries.map((query) => {
     const compiled = compiledByName.get(query.view);
     if (compiled === undefined) throw new TypeError(`unknown feature view ${JSON.stringify(query.view)}`);
@@ -64,64 +92,105 @@ export function planReads(
       metaCommand = commands.push({ key: metaKey(keyPrefix, view.name), fields: [WATERMARK_FIELD] }) - 1;
       metaCommandOf.set(view.name, metaCommand);
     }
-    const parts: { command: number; buckets: number }[] = [];
-    let current: ReadCommand | undefined;
+    const buckets: (BucketStats | null | FetchedBucket)[] = [];
+    const window = windowEndingBefore(query.atMs, view.bucketMs, view.windowMs);
+    let key = '';
+    let cached: ReturnType<FinalBucketCache['slab']>;
+    let slabRead: SlabRead | undefined;
     let currentSlab = Number.NaN;
-    for (const start of bucketStartsIn(
-      windowEndingBefore(query.atMs, view.bucketMs, view.windowMs),
-      view.bucketMs,
-    )) {
-      const slab = slabStartOf(start, view.windowMs);
-      if (current === undefined || slab !== currentSlab) {
-        current = { key: slabKey(keyPrefix, view.name, slab, query.entity), fields: [] };
-        currentSlab = slab;
-        parts.push({ command: commands.push(current) - 1, buckets: 0 });
+    for (let start = window.fromMs; start < window.toMs; start += view.bucketMs) {
+      const slabStart = slabStartOf(start, view.windowMs);
+      if (slabStart !== currentSlab) {
+        key = slabKey(keyPrefix, view.name, slabStart, query.entity);
+        cached = cache?.slab(key);
+        slabRead = slabReads.get(key);
+        currentSlab = slabStart;
       }
-      current.fields.push(...bucketFields(compiled, (start - slab) / view.bucketMs));
-      const part = parts[parts.length - 1];
-      if (part !== undefined) part.buckets += 1;
+      const index = (start - slabStart) / view.bucketMs;
+      const hit = cached?.[index];
+      if (hit !== undefined) {
+        buckets.push(hit);
+        continue;
+      }
+      if (slabRead === undefined) {
+        const command: ReadCommand = { key, fields: [] };
+        slabRead = { command, commandIndex: commands.push(command) - 1, buckets: [] };
+        slabReads.set(key, slabRead);
+      }
+      let bucket = slabRead.buckets[index];
+      if (bucket === undefined) {
+        const fields = compiled.bucketFieldNames[index];
+        if (fields === undefined) throw new Error(`bucket ${index} outside its slab`);
+        bucket = {
+          compiled,
+          metaCommand,
+          command: slabRead.commandIndex,
+          offset: slabRead.command.fields.length,
+          slabKey: key,
+          index,
+          endMs: start + view.bucketMs,
+          stats: null,
+        };
+        for (const field of fields) slabRead.command.fields.push(field);
+        slabRead.buckets[index] = bucket;
+        fetched.push(bucket);
+      }
+      buckets.push(bucket);
     }
     readIndexOf.set(dedupKey, reads.length);
-    return reads.push({ compiled, parts, metaCommand }) - 1;
+    return reads.push({ compiled, buckets, metaCommand }) - 1;
   });
-  return { commands, reads, readOfQuery };
+  return { commands, reads, fetched, readOfQuery };
 }
 
 export interface FeatureReading {
-  /** `<view>.<aggregation>` → raw-unit value, or the configured default over an empty window. */
+  /** `<view>.<aggregation>` → raw-unit value, or the configured default over an empty window. Shared by the queries of one window: do not mutate. */
   readonly values: FeatureValues;
   /** The view's watermark had reached atMs: no record with time < atMs can still arrive. */
   readonly complete: boolean;
   readonly watermarkMs: number | null;
 }
 
-/** Turns the pipeline's replies (one array of strings/null per command) into readings. */
+/**
+ * Turns the pipeline's replies (one array of strings/null per command) into readings, and hands
+ * the cache the fetched buckets that the watermark shows final.
+ */
 export function decodeReads(
   plan: ReadPlan,
   queries: readonly FeatureQuery[],
   replies: readonly (readonly (string | null)[])[],
+  cache?: FinalBucketCache,
 ): FeatureReading[] {
+  const watermarkOf = (metaCommand: number): number | null => {
+    const reply = replies[metaCommand]?.[0];
+    return reply === null || reply === undefined ? null : Number(reply);
+  };
+  for (const bucket of plan.fetched) {
+    const stats = emptyStats(bucket.compiled.valueFields.length);
+    const reply = replies[bucket.command] ?? [];
+    bucket.stats = decodeBucket(bucket.compiled, reply, bucket.offset, stats) ? stats : null;
+    const watermarkMs = watermarkOf(bucket.metaCommand);
+    if (cache && watermarkMs !== null && bucket.endMs <= watermarkMs)
+      cache.store(bucket.slabKey, bucket.index, bucket.stats);
+  }
+  if (cache) cache.misses += plan.fetched.length;
   const decoded = plan.reads.map((read) => {
-    const { compiled } = read;
-    const width = bucketFieldCount(compiled);
-    const window = emptyStats(compiled.valueFields.length);
-    const bucket = emptyStats(compiled.valueFields.length);
-    for (const part of read.parts) {
-      const reply = replies[part.command] ?? [];
-      for (let b = 0; b < part.buckets; b++) {
-        if (decodeBucket(compiled, reply, b * width, bucket)) mergeInto(window, bucket);
-      }
+    const window = emptyStats(read.compiled.valueFields.length);
+    for (const bucket of read.buckets) {
+      const stats = isFetched(bucket) ? bucket.stats : bucket;
+      if (cache && !isFetched(bucket)) cache.hits += 1;
+      if (stats !== null) mergeInto(window, stats);
     }
-    const watermarkReply = replies[read.metaCommand]?.[0];
-    const watermarkMs =
-      watermarkReply === null || watermarkReply === undefined ? null : Number(watermarkReply);
-    return { values: finalize(compiled, window), watermarkMs };
+    return {
+      values: finalize(read.compiled, window),
+      watermarkMs: watermarkOf(read.metaCommand),
+    };
   });
   return queries.map((query, i) => {
     const read = decoded[plan.readOfQuery[i] ?? -1];
     if (read === undefined) throw new Error(`no read planned for query ${i}`);
     return {
-      values: { ...read.values },
+      values: read.values,
       complete: read.watermarkMs !== null && read.watermarkMs >= query.atMs,
       watermarkMs: read.watermarkMs,
     };

@@ -2,6 +2,7 @@ import { RetriableError } from '@streamscore/contracts';
 import type { Redis } from 'ioredis';
 import { compileView, type CompiledView } from './compiled-view';
 import type { FeatureView } from './feature-view';
+import { FinalBucketCache } from './final-buckets';
 import { metaKey, WATERMARK_FIELD } from './key-layout';
 import { decodeReads, planReads, type FeatureQuery, type FeatureReading } from './read-plan';
 
@@ -10,18 +11,44 @@ export interface ReadOptions {
   readonly deadlineMs: number;
 }
 
+export interface FeatureReaderOptions {
+  readonly keyPrefix?: string;
+  /**
+   * Remember buckets the watermark has passed (they cannot change) for up to this many slab
+   * hashes, so that each is read from Redis once. Off by default.
+   */
+  readonly cacheSlabs?: number;
+}
+
+export interface FeatureCacheStats {
+  /** Bucket reads served from memory / sent to Redis. */
+  readonly hits: number;
+  readonly misses: number;
+  readonly slabs: number;
+}
+
 /** Reads point-in-time feature values for inference: one Redis round trip per batch. */
 export class FeatureReader {
   private readonly compiledByName: ReadonlyMap<string, CompiledView>;
   private readonly keyPrefix: string;
+  private readonly cache: FinalBucketCache | undefined;
 
   constructor(
     private readonly redis: Redis,
     views: readonly FeatureView[],
-    options: { readonly keyPrefix?: string } = {},
+    options: FeatureReaderOptions = {},
   ) {
     this.compiledByName = new Map(views.map((view) => [view.name, compileView(view)]));
     this.keyPrefix = options.keyPrefix ?? '';
+    this.cache = options.cacheSlabs ? new FinalBucketCache(options.cacheSlabs) : undefined;
+  }
+
+  /** Counters of the final-bucket cache; zeros when it is off. */
+  cacheStats(): FeatureCacheStats {
+    const cache = this.cache;
+    return cache
+      ? { hits: cache.hits, misses: cache.misses, slabs: cache.size }
+      : { hits: 0, misses: 0, slabs: 0 };
   }
 
   /**
@@ -30,7 +57,7 @@ export class FeatureReader {
    */
   async readBatch(queries: readonly FeatureQuery[], options: ReadOptions): Promise<FeatureReading[]> {
     if (queries.length === 0) return [];
-    const plan = planReads(this.compiledByName, this.keyPrefix, queries);
+    const plan = planReads(this.compiledByName, this.keyPrefix, queries, this.cache);
     const pipeline = this.redis.pipeline();
     for (const command of plan.commands) pipeline.hmget(command.key, ...command.fields);
     const results = await withDeadline(pipeline.exec(), options.deadlineMs);
@@ -38,7 +65,7 @@ export class FeatureReader {
       if (error !== null) throw new RetriableError(`feature read failed: ${error.message}`, { cause: error });
       return reply as (string | null)[];
     });
-    return decodeReads(plan, queries, replies);
+    return decodeReads(plan, queries, replies, this.cache);
   }
 
   /** Watermark per view (null when nothing was materialized or the meta key expired). */

@@ -63,6 +63,12 @@ export interface PartitionBatchRunnerOptions {
   readonly onDelivered?: (info: BatchDelivered) => void;
   readonly onRetry?: (error: unknown, attempt: number, topic: string, partition: number) => void;
   readonly onFatal?: (error: unknown) => void;
+  /**
+   * A fetch held only records no handler sees (a transaction's commit marker, aborted records):
+   * the partition's position moved to `nextOffset` with nothing to deliver. Lets a caller that
+   * compares its progress with the high watermark see that the partition is caught up.
+   */
+  readonly onSkipped?: (topic: string, partition: number, nextOffset: number) => void;
 }
 
 const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -113,6 +119,11 @@ export class PartitionBatchRunner {
       this.stableStart.clear();
       void this.pool.retain(owned);
       this.log.info('partitions assigned', { assignment: event.payload.memberAssignment });
+    });
+    // kafkajs resolves a fetch of nothing but control records itself, without calling eachBatch.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, lastOffset } = event.payload;
+      if (batchSize === 0) options.onSkipped?.(topic, partition, Number(lastOffset) + 1);
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.log.error('consumer crashed', {
@@ -190,10 +201,18 @@ export class PartitionBatchRunner {
         return;
       }
     }
-    for (const messages of chunk(pending, this.options.maxBatchRows ?? 500)) {
+    // The fetch may end with records no handler sees (a transaction's commit marker): the last
+    // chunk commits past them, so a drained partition shows no lag.
+    const fetchedLast = batch.lastOffset();
+    const chunks = chunk(pending, this.options.maxBatchRows ?? 500);
+    for (const [index, messages] of chunks.entries()) {
       if (!isRunning() || isStale()) return;
-      const last = messages[messages.length - 1];
-      if (!last) continue;
+      const lastMessage = messages[messages.length - 1];
+      if (!lastMessage) continue;
+      const last =
+        index === chunks.length - 1 && BigInt(fetchedLast) > BigInt(lastMessage.offset)
+          ? { offset: fetchedLast }
+          : lastMessage;
       const started = performance.now();
       const outputs = await this.handleWithRetry(
         batch.topic,
@@ -224,6 +243,9 @@ export class PartitionBatchRunner {
         deliverMs: performance.now() - handled,
       });
     }
+    const lastMessage = pending[pending.length - 1];
+    if (lastMessage && BigInt(fetchedLast) > BigInt(lastMessage.offset))
+      this.options.onSkipped?.(batch.topic, batch.partition, Number(fetchedLast) + 1);
   }
 
   /**

@@ -28,11 +28,11 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   name: ServiceName,
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<ServiceProcess> {
   const port = env['HTTP_PORT'] ?? String(await freePort());
   let output = '';
-  const child = spawn(process.execPath, [serviceEntry(name)], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntry(name)], {
     env: {
       PATH: process.env['PATH'] ?? '',
       LOG_LEVEL: 'warn',

@@ -29,6 +29,7 @@ export interface FlightsFixture {
   readonly outcomes: FlightOutcome[];
   readonly encodedDepartures: { key: string; value: Buffer }[];
   readonly encodedOutcomes: { key: string; value: Buffer }[];
+  readonly encodeDeparture: (departure: FlightDeparture) => Buffer;
 }
 
 export function flightsFixture(count: number): FlightsFixture {
@@ -65,5 +66,6 @@ export function flightsFixture(count: number): FlightsFixture {
       value: encodeSingleObject(departureType, d),
     })),
     encodedOutcomes: outcomes.map((o) => ({ key: o.origin, value: encodeSingleObject(outcomeType, o) })),
+    encodeDeparture: (departure) => encodeSingleObject(departureType, departure),
   };
 }

@@ -5,7 +5,8 @@
  * forward pass of the model file, never from the predictions themselves.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -24,10 +25,12 @@ import { readTopic, type ReadMessage } from '@streamscore/testing';
 import {
   loadFlightsJson,
   toFlightEvents,
+  type Flight,
   type FlightDeparture,
   type FlightOutcome,
 } from '../../../../demo/flights/data';
 import { loadFlightFeatureViews } from '../../../../demo/flights/feature-views';
+import { runTsx } from '../../../../demo/flights/model/run-tsx';
 
 export const ROOT = join(__dirname, '..', '..', '..', '..');
 export const PIPELINE = join(ROOT, 'demo', 'flights', 'pipeline.json');
@@ -42,12 +45,33 @@ export interface FlightStream {
   readonly scored: FlightDeparture[];
 }
 
+/** Flights in the largest JSON cut; bigger streams come from the parquet file. */
+const JSON_CUT_FLIGHTS = 20_000;
+
 /** The first `count` departures of the 20k cut (and every outcome, as feature source). */
 export function flightStream(count: number): FlightStream {
   const { departures, outcomes } = toFlightEvents(loadFlightsJson('20k'));
   if (count > departures.length)
     throw new RangeError(`the 20k cut has ${departures.length} flights, asked ${count}`);
   return { departures, outcomes, scored: departures.slice(0, count) };
+}
+
+/**
+ * Up to 20,000 the JSON cut (flightStream); beyond, the first `count` flights of the 3M-row
+ * parquet file and the rest of their last day as feature sources. hyparquet is ESM-only and Jest
+ * cannot load it, so a tsx child process writes the flights to a temporary JSON file.
+ */
+export async function loadFlightStream(count: number): Promise<FlightStream> {
+  if (count <= JSON_CUT_FLIGHTS) return flightStream(count);
+  const directory = mkdtempSync(join(tmpdir(), 'streamscore-flights-'));
+  try {
+    const out = join(directory, 'flights.json');
+    await runTsx(['apps/inference/src/test/write-first-flights.ts', out, String(count)], 120_000);
+    const { departures, outcomes } = toFlightEvents(JSON.parse(readFileSync(out, 'utf8')) as Flight[]);
+    return { departures, outcomes, scored: departures.slice(0, count) };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -62,7 +86,9 @@ export async function materializeFlights(redis: Redis, all: FlightStream): Promi
     ['events', [...all.departures].sort((a, b) => a.scheduledAt - b.scheduledAt)],
     ['outcomes', [...all.outcomes].sort((a, b) => a.knownAt - b.knownAt)],
   ];
-  const last = Math.max(...all.outcomes.map((o) => Math.max(o.knownAt, o.scheduledAt)));
+  // A loop, not Math.max(...array): spreading 100k+ arguments overflows the stack.
+  let last = -Infinity;
+  for (const o of all.outcomes) last = Math.max(last, o.knownAt, o.scheduledAt);
   const beyond = last + 48 * HOUR_MS;
   const sentinel = { eventId: 'watermark', origin: '~', destination: '~', distance: 1, delayMinutes: 0 };
   for (const [source, records] of sources) {
@@ -112,7 +138,9 @@ export async function inputPositions(
   expected: number,
 ): Promise<Map<string, { partition: number; offset: bigint }>> {
   const decoder = loadSchemaHistory(join(ROOT, 'demo', 'flights', 'schemas', 'flight-departure')).latest.type;
-  const read = await readTopic(kafka, catalogue.name('eventsValidated'), { expected, timeoutMs: 60_000 });
+  // A deadline of a minute per 10,000 records (at least one), so large runs are not cut short.
+  const timeoutMs = Math.max(60_000, expected * 6);
+  const read = await readTopic(kafka, catalogue.name('eventsValidated'), { expected, timeoutMs });
   const positions = new Map<string, { partition: number; offset: bigint }>();
   for (const m of read) {
     if (!m.value || m.value[0] !== 0xc3) continue;
