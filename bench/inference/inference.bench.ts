@@ -80,6 +80,8 @@ function startInference(
   const overrides: Record<string, string> = {};
   if (process.env['BENCH_MAX_BATCH_ROWS'])
     overrides['STREAMSCORE_MAX_BATCH_ROWS'] = process.env['BENCH_MAX_BATCH_ROWS'];
+  if (process.env['BENCH_MAX_BYTES_PER_PARTITION'])
+    overrides['STREAMSCORE_MAX_BYTES_PER_PARTITION'] = process.env['BENCH_MAX_BYTES_PER_PARTITION'];
   if (process.env['BENCH_CONCURRENCY'])
     overrides['STREAMSCORE_PARTITIONS_CONCURRENTLY'] = process.env['BENCH_CONCURRENCY'];
   return startServiceProcess(
