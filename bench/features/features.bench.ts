@@ -130,6 +130,15 @@ async function main(): Promise<void> {
     );
     const rate = ((done.n - first.n) / (done.at - first.at)) * 1000;
     progress(`service ${rate.toFixed(0)} source records/s`);
+    const outcomes = (await (await fetch(`${service.url}/metrics`)).text())
+      .split('\n')
+      .filter((l) => l.startsWith('features_records_total{'))
+      .reduce<Record<string, number>>((sum, l) => {
+        const outcome = /outcome="(\w+)"/.exec(l)?.[1] ?? '?';
+        sum[outcome] = (sum[outcome] ?? 0) + Number(l.split(' ').pop());
+        return sum;
+      }, {});
+    progress(`view updates by outcome: ${JSON.stringify(outcomes)}`);
 
     // One batch of 1,000 departures spread over the period, each read as of its own time.
     const queries: FeatureQuery[] = [];
