@@ -9,11 +9,16 @@ export type CachedSlab = (BucketStats | null | undefined)[];
  * once need not read it again. Consecutive windows of an entity share all but one bucket, so
  * this turns a window read of (windowMs / bucketMs) buckets into a read of the newest one.
  *
+ * Keyed view → entity → slab start (short keys: looked up for every window of every batch).
  * Bounded by slab count; the oldest slab inserted goes first, which suits a stream that moves
  * forward in event time (old slabs fall out of every window).
  */
 export class FinalBucketCache {
-  private readonly slabs = new Map<string, CachedSlab>();
+  private readonly views = new Map<string, Map<string, Map<number, CachedSlab>>>();
+  /** Insertion order, for eviction; `head` is the oldest still held. */
+  private readonly order: { view: string; entity: string; slabStart: number }[] = [];
+  private head = 0;
+  private slabs = 0;
   hits = 0;
   misses = 0;
 
@@ -23,28 +28,47 @@ export class FinalBucketCache {
   }
 
   get size(): number {
-    return this.slabs.size;
+    return this.slabs;
   }
 
-  slab(key: string): CachedSlab | undefined {
-    return this.slabs.get(key);
+  slab(view: string, entity: string, slabStart: number): CachedSlab | undefined {
+    return this.views.get(view)?.get(entity)?.get(slabStart);
   }
 
   /** Remembers a final bucket; `stats` is kept as given (callers pass a private copy). */
-  store(key: string, index: number, stats: BucketStats | null): void {
-    let slab = this.slabs.get(key);
+  store(view: string, entity: string, slabStart: number, index: number, stats: BucketStats | null): void {
+    let entities = this.views.get(view);
+    if (entities === undefined) this.views.set(view, (entities = new Map<string, Map<number, CachedSlab>>()));
+    let slabs = entities.get(entity);
+    if (slabs === undefined) entities.set(entity, (slabs = new Map<number, CachedSlab>()));
+    let slab = slabs.get(slabStart);
     if (slab === undefined) {
-      slab = [];
-      this.slabs.set(key, slab);
-      if (this.slabs.size > this.maxSlabs) {
-        const oldest = this.slabs.keys().next().value;
-        if (oldest !== undefined) this.slabs.delete(oldest);
-      }
+      slabs.set(slabStart, (slab = []));
+      this.order.push({ view, entity, slabStart });
+      this.slabs += 1;
+      if (this.slabs > this.maxSlabs) this.evictOldest();
     }
     slab[index] = stats;
   }
 
   clear(): void {
-    this.slabs.clear();
+    this.views.clear();
+    this.order.length = 0;
+    this.head = 0;
+    this.slabs = 0;
+  }
+
+  private evictOldest(): void {
+    const oldest = this.order[this.head];
+    if (oldest === undefined) return;
+    this.head += 1;
+    const slabs = this.views.get(oldest.view)?.get(oldest.entity);
+    if (slabs?.delete(oldest.slabStart)) this.slabs -= 1;
+    if (slabs?.size === 0) this.views.get(oldest.view)?.delete(oldest.entity);
+    // Drop the evicted prefix now and then, so the queue does not grow without bound.
+    if (this.head > 1_024 && this.head * 2 > this.order.length) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
   }
 }

@@ -24,7 +24,8 @@ interface FetchedBucket {
   readonly metaCommand: number;
   readonly command: number;
   readonly offset: number;
-  readonly slabKey: string;
+  readonly entity: string;
+  readonly slabStart: number;
   readonly index: number;
   readonly endMs: number;
   /** Filled by decodeReads: the bucket's stats, or null when it is empty. */
@@ -77,16 +78,19 @@ export function planReads(
   const reads: WindowRead[] = [];
   const fetched: FetchedBucket[] = [];
   const metaCommandOf = new Map<string, number>();
-  const readIndexOf = new Map<string, number>();
-  const slabReads = new Map<string, SlabRead>();
+  // Keyed view → entity → bucket / slab start: short keys, no string built per query.
+  const readIndexOf = new Map<string, Map<string, Map<number, number>>>();
+  const slabReadsOf = new Map<string, Map<string, Map<number, SlabRead>>>();
   const readOfQuery = queries.map((query) => {
     const compiled = compiledByName.get(query.view);
     if (compiled === undefined) throw new TypeError(`unknown feature view ${JSON.stringify(query.view)}`);
     if (!Number.isFinite(query.atMs)) throw new TypeError(`atMs must be a finite number, got ${query.atMs}`);
     const { view } = compiled;
-    const dedupKey = `${view.name}\u0000${query.entity}\u0000${bucketStartOf(query.atMs, view.bucketMs)}`;
-    const existing = readIndexOf.get(dedupKey);
+    const readsOfEntity = nested(nested(readIndexOf, view.name), query.entity);
+    const bucketOfAt = bucketStartOf(query.atMs, view.bucketMs);
+    const existing = readsOfEntity.get(bucketOfAt);
     if (existing !== undefined) return existing;
+    const slabReads = nested(nested(slabReadsOf, view.name), query.entity);
     let metaCommand = metaCommandOf.get(view.name);
     if (metaCommand === undefined) {
       metaCommand = commands.push({ key: metaKey(keyPrefix, view.name), fields: [WATERMARK_FIELD] }) - 1;
@@ -94,17 +98,14 @@ export function planReads(
     }
     const buckets: (BucketStats | null | FetchedBucket)[] = [];
     const window = windowEndingBefore(query.atMs, view.bucketMs, view.windowMs);
-    let key = '';
     let cached: ReturnType<FinalBucketCache['slab']>;
     let slabRead: SlabRead | undefined;
-    let currentSlab = Number.NaN;
+    let slabStart = Number.NaN;
     for (let start = window.fromMs; start < window.toMs; start += view.bucketMs) {
-      const slabStart = slabStartOf(start, view.windowMs);
-      if (slabStart !== currentSlab) {
-        key = slabKey(keyPrefix, view.name, slabStart, query.entity);
-        cached = cache?.slab(key);
-        slabRead = slabReads.get(key);
-        currentSlab = slabStart;
+      if (slabStartOf(start, view.windowMs) !== slabStart) {
+        slabStart = slabStartOf(start, view.windowMs);
+        cached = cache?.slab(view.name, query.entity, slabStart);
+        slabRead = slabReads.get(slabStart);
       }
       const index = (start - slabStart) / view.bucketMs;
       const hit = cached?.[index];
@@ -113,9 +114,12 @@ export function planReads(
         continue;
       }
       if (slabRead === undefined) {
-        const command: ReadCommand = { key, fields: [] };
+        const command: ReadCommand = {
+          key: slabKey(keyPrefix, view.name, slabStart, query.entity),
+          fields: [],
+        };
         slabRead = { command, commandIndex: commands.push(command) - 1, buckets: [] };
-        slabReads.set(key, slabRead);
+        slabReads.set(slabStart, slabRead);
       }
       let bucket = slabRead.buckets[index];
       if (bucket === undefined) {
@@ -126,7 +130,8 @@ export function planReads(
           metaCommand,
           command: slabRead.commandIndex,
           offset: slabRead.command.fields.length,
-          slabKey: key,
+          entity: query.entity,
+          slabStart,
           index,
           endMs: start + view.bucketMs,
           stats: null,
@@ -137,10 +142,16 @@ export function planReads(
       }
       buckets.push(bucket);
     }
-    readIndexOf.set(dedupKey, reads.length);
+    readsOfEntity.set(bucketOfAt, reads.length);
     return reads.push({ compiled, buckets, metaCommand }) - 1;
   });
   return { commands, reads, fetched, readOfQuery };
+}
+
+function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let inner = map.get(key);
+  if (inner === undefined) map.set(key, (inner = new Map<K2, V>()));
+  return inner;
 }
 
 export interface FeatureReading {
@@ -171,7 +182,7 @@ export function decodeReads(
     bucket.stats = decodeBucket(bucket.compiled, reply, bucket.offset, stats) ? stats : null;
     const watermarkMs = watermarkOf(bucket.metaCommand);
     if (cache && watermarkMs !== null && bucket.endMs <= watermarkMs)
-      cache.store(bucket.slabKey, bucket.index, bucket.stats);
+      cache.store(bucket.compiled.view.name, bucket.entity, bucket.slabStart, bucket.index, bucket.stats);
   }
   if (cache) cache.misses += plan.fetched.length;
   const decoded = plan.reads.map((read) => {
