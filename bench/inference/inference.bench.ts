@@ -95,7 +95,11 @@ function startInference(
     {
       timeoutMs: 60_000,
       // A CPU profile of each service run (open the .cpuprofile in Chrome DevTools).
-      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      nodeArgs: [
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        // Extra Node/V8 flags for the service, e.g. BENCH_NODE_ARGS=--max-semi-space-size=64.
+        ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+      ],
     },
   );
 }

@@ -36,6 +36,8 @@ export async function startServiceProcess(
     env: {
       PATH: process.env['PATH'] ?? '',
       LOG_LEVEL: 'warn',
+      // As in the images (deploy/docker/Dockerfile): a larger young generation, fewer scavenges.
+      NODE_OPTIONS: '--max-semi-space-size=64',
       ...env,
       HTTP_PORT: port,
       HTTP_HOST: '127.0.0.1',
