@@ -2,21 +2,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Summary } from '../runner/accounting';
 
 const ROOT = resolve(__dirname, '..', '..');
 
-/** The summary demo/run-demo.ts writes with --summary. */
-export interface DemoReport {
-  produced: number;
-  validated: number;
-  deadLettered: number;
-  predicted: number;
-  predictionDeadLettered: number;
-  duplicatePredictions: number;
-  missingPredictions: number;
-  staleFeaturePredictions: number;
-  driftAlerts: number;
-  accountedFor: boolean;
+/** The summary demo/run-demo.ts writes with --summary: the accounting plus the run's context. */
+export interface DemoReport extends Summary {
   metrics: {
     validated: number;
     deadLettered: number;
