@@ -295,6 +295,13 @@ describe('features service on the real Kafka and Redis', () => {
       intervalMs: 250,
       description: 'the rebuild consumed the retained history',
     });
+    // records_in counts a batch before it is applied, the outcome counters after: wait for those.
+    const expectedUpdates = fixture.views.reduce((n, view) => n + (sourceCount[view.source] ?? 0), 0);
+    await waitFor(async () => (await metricSum(running, 'features_records_total')) === expectedUpdates, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      description: 'every replayed record counted for every view',
+    });
     for (const view of fixture.views) {
       expect(
         await metricSum(running, 'features_records_total', { view: view.name, outcome: 'duplicate' }),
