@@ -6,7 +6,8 @@ export type DeploymentErrorCode =
   | 'INVALID_SHARE'
   | 'ALREADY_SERVING'
   | 'WRONG_MODEL'
-  | 'NOT_CAUGHT_UP';
+  | 'NOT_CAUGHT_UP'
+  | 'NOT_VISIBLE';
 
 /**
  * A deployment change that cannot be made as asked (no canary to promote, a share outside [0, 1], …).

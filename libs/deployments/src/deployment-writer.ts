@@ -1,9 +1,10 @@
 import type { ModelDeployment, ModelDeploymentAudit } from '@streamscore/contracts';
-import type { Kafka, Transaction } from 'kafkajs';
+import type { Kafka, RecordMetadata, Transaction } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { artifactFor, verifyArtifact } from './artifact-verification';
 import * as changes from './deployment-changes';
 import { DeploymentCodec, RECORD_HEADERS } from './deployment-codec';
+import { DeploymentError } from './deployment-errors';
 import { artifactsOf, sameArtifact } from './deployment-records';
 import { readToEnd } from './topic-follower';
 
@@ -211,7 +212,7 @@ export class DeploymentWriter {
 
   private async write(transaction: Transaction, audit: ModelDeploymentAudit): Promise<void> {
     const key = audit.current.model;
-    await transaction.sendBatch({
+    const written = await transaction.sendBatch({
       topicMessages: [
         {
           topic: this.options.deploymentsTopic,
@@ -224,5 +225,38 @@ export class DeploymentWriter {
       ],
     });
     await transaction.commit();
+    await this.untilVisible(written);
+  }
+
+  /**
+   * Read-your-writes: commit returns once the coordinator has decided, but the commit markers reach
+   * the partitions a moment later, and until then a read_committed reader (the end offsets it reads
+   * are the last stable offsets) does not see the change. A change returns only once it is visible,
+   * so `models rollback` followed by `models history` shows the rollback.
+   */
+  private async untilVisible(written: RecordMetadata[]): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + VISIBLE_TIMEOUT_MS;
+      for (const record of written) {
+        const last = BigInt(record.baseOffset ?? '0');
+        for (;;) {
+          const offsets = await admin.fetchTopicOffsets(record.topicName);
+          const stable = offsets.find((offset) => offset.partition === record.partition)?.high ?? '0';
+          if (BigInt(stable) > last) break;
+          if (Date.now() > deadline)
+            throw new DeploymentError(
+              'NOT_VISIBLE',
+              `the change was committed but ${record.topicName}[${record.partition}] did not show offset ${last} within ${VISIBLE_TIMEOUT_MS} ms`,
+            );
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
+
+const VISIBLE_TIMEOUT_MS = 10_000;
