@@ -29,6 +29,27 @@ export function emptyStats(fieldCount: number): BucketStats {
   };
 }
 
+export function copyStats(stats: BucketStats): BucketStats {
+  return {
+    count: stats.count,
+    sums: stats.sums.slice(),
+    mins: stats.mins.slice(),
+    maxs: stats.maxs.slice(),
+    lastTimeMs: stats.lastTimeMs,
+    lasts: stats.lasts.slice(),
+  };
+}
+
+/** Empties `stats` for reuse as an accumulator. */
+export function resetStats(stats: BucketStats): void {
+  stats.count = 0;
+  stats.sums.fill(0);
+  stats.mins.fill(Infinity);
+  stats.maxs.fill(-Infinity);
+  stats.lastTimeMs = -Infinity;
+  stats.lasts.fill(-Infinity);
+}
+
 export function addRecord(stats: BucketStats, timeMs: number, values: readonly number[]): void {
   stats.count += 1;
   const newer = timeMs > stats.lastTimeMs;

@@ -1,4 +1,4 @@
-import type { BucketStats } from './bucket-stats';
+import { emptyStats, type BucketStats } from './bucket-stats';
 import type { CompiledView } from './compiled-view';
 
 /**
@@ -49,17 +49,17 @@ function toNumber(reply: string | null | undefined, fallback: number): number {
 }
 
 /**
- * Reads one bucket from an HMGET reply starting at `offset` into `into` (overwritten). Returns
- * false for an empty bucket. Statistics the view does not need stay at their neutral values.
+ * Reads one bucket from an HMGET reply starting at `offset`: its statistics, or null for an empty
+ * bucket (nothing allocated). Statistics the view does not need stay at their neutral values.
  */
 export function decodeBucket(
   compiled: CompiledView,
   reply: readonly (string | null)[],
   offset: number,
-  into: BucketStats,
-): boolean {
+): BucketStats | null {
   const count = toNumber(reply[offset], 0);
-  if (count === 0) return false;
+  if (count === 0) return null;
+  const into = emptyStats(compiled.valueFields.length);
   let position = offset + 1;
   into.count = count;
   into.lastTimeMs = needsLastTime(compiled) ? toNumber(reply[position++], -Infinity) : -Infinity;
@@ -69,7 +69,7 @@ export function decodeBucket(
     into.maxs[i] = field.max ? toNumber(reply[position++], -Infinity) : -Infinity;
     into.lasts[i] = field.last ? toNumber(reply[position++], -Infinity) : -Infinity;
   });
-  return true;
+  return into;
 }
 
 /** The per-field flags the apply script reads: s sum, n min, x max, l last. */

@@ -1,4 +1,11 @@
-import { emptyStats, finalize, mergeInto, type BucketStats, type FeatureValues } from './bucket-stats';
+import {
+  emptyStats,
+  finalize,
+  mergeInto,
+  resetStats,
+  type BucketStats,
+  type FeatureValues,
+} from './bucket-stats';
 import type { CompiledView } from './compiled-view';
 import type { FinalBucketCache } from './final-buckets';
 import { decodeBucket, metaKey, slabKey, WATERMARK_FIELD } from './key-layout';
@@ -18,18 +25,21 @@ export interface ReadCommand {
 }
 
 /** A bucket the plan reads, once per batch however many windows need it. */
-interface FetchedBucket {
-  readonly compiled: CompiledView;
-  /** The command reading the view's watermark. */
-  readonly metaCommand: number;
-  readonly command: number;
-  readonly offset: number;
-  readonly entity: string;
-  readonly slabStart: number;
-  readonly index: number;
-  readonly endMs: number;
+class FetchedBucket {
   /** Filled by decodeReads: the bucket's stats, or null when it is empty. */
-  stats: BucketStats | null;
+  stats: BucketStats | null = null;
+
+  constructor(
+    readonly compiled: CompiledView,
+    /** The command reading the view's watermark. */
+    readonly metaCommand: number,
+    readonly command: number,
+    readonly offset: number,
+    readonly entity: string,
+    readonly slabStart: number,
+    readonly index: number,
+    readonly endMs: number,
+  ) {}
 }
 
 /** One HMGET per slab hash per batch, with the fields of every bucket some window misses. */
@@ -42,22 +52,21 @@ interface SlabRead {
 
 interface WindowRead {
   readonly compiled: CompiledView;
-  /** The window's buckets, ascending in time: cached stats (null: final and empty) or fetched. */
-  readonly buckets: (BucketStats | null | FetchedBucket)[];
   readonly metaCommand: number;
+  /** The window's parts are plan.parts[first .. end): cached stats or merges, or fetched buckets. */
+  readonly first: number;
+  readonly end: number;
 }
 
 export interface ReadPlan {
   readonly commands: ReadCommand[];
   readonly reads: WindowRead[];
+  /** What the windows merge, each window a range of it (one array for the batch, not one per window). */
+  readonly parts: (BucketStats | FetchedBucket)[];
   /** Every bucket read from Redis, each once. */
   readonly fetched: FetchedBucket[];
   /** For each query, the index of its (deduplicated) window read. */
   readonly readOfQuery: number[];
-}
-
-function isFetched(bucket: BucketStats | null | FetchedBucket): bucket is FetchedBucket {
-  return bucket !== null && 'command' in bucket;
 }
 
 /**
@@ -66,7 +75,8 @@ function isFetched(bucket: BucketStats | null | FetchedBucket): bucket is Fetche
  * Queries that share an entity and a bucket share the window, which is common in a batch of
  * events from the same airport and minute; consecutive windows of an entity share buckets. The
  * watermark's HMGET precedes the view's bucket reads in the pipeline, so a bucket it shows final
- * was already final when it was read.
+ * was already final when it was read. A window's cached part is taken as the slab's memoized
+ * merges (CachedSlab): usually two per window, whatever its length.
  */
 export function planReads(
   compiledByName: ReadonlyMap<string, CompiledView>,
@@ -76,11 +86,13 @@ export function planReads(
 ): ReadPlan {
   const commands: ReadCommand[] = [];
   const reads: WindowRead[] = [];
+  const parts: (BucketStats | FetchedBucket)[] = [];
   const fetched: FetchedBucket[] = [];
   const metaCommandOf = new Map<string, number>();
   // Keyed view → entity → bucket / slab start: short keys, no string built per query.
   const readIndexOf = new Map<string, Map<string, Map<number, number>>>();
   const slabReadsOf = new Map<string, Map<string, Map<number, SlabRead>>>();
+  let hits = 0;
   const readOfQuery = queries.map((query) => {
     const compiled = compiledByName.get(query.view);
     if (compiled === undefined) throw new TypeError(`unknown feature view ${JSON.stringify(query.view)}`);
@@ -96,56 +108,71 @@ export function planReads(
       metaCommand = commands.push({ key: metaKey(keyPrefix, view.name), fields: [WATERMARK_FIELD] }) - 1;
       metaCommandOf.set(view.name, metaCommand);
     }
-    const buckets: (BucketStats | null | FetchedBucket)[] = [];
+    const first = parts.length;
     const window = windowEndingBefore(query.atMs, view.bucketMs, view.windowMs);
-    let cached: ReturnType<FinalBucketCache['slab']>;
-    let slabRead: SlabRead | undefined;
-    let slabStart = Number.NaN;
-    for (let start = window.fromMs; start < window.toMs; start += view.bucketMs) {
-      if (slabStartOf(start, view.windowMs) !== slabStart) {
-        slabStart = slabStartOf(start, view.windowMs);
-        cached = cache?.slab(view.name, query.entity, slabStart);
-        slabRead = slabReads.get(slabStart);
+    // A window covers the end of one slab and the start of the next, or one whole slab.
+    for (let from = window.fromMs; from < window.toMs;) {
+      const slabStart = slabStartOf(from, view.windowMs);
+      const to = Math.min(window.toMs, slabStart + view.windowMs);
+      const lo = (from - slabStart) / view.bucketMs;
+      const hi = (to - slabStart) / view.bucketMs;
+      from = to;
+      const cached = cache?.slab(view.name, query.entity, slabStart);
+      let index = lo;
+      if (cached !== undefined) {
+        const suffix = hi === cached.size ? cached.suffix(lo) : undefined;
+        if (suffix !== undefined) {
+          if (suffix !== null) parts.push(suffix);
+          index = hi;
+        } else if (lo === 0) {
+          const { reach, merged } = cached.prefix(hi);
+          if (merged !== null) parts.push(merged);
+          index = reach;
+        }
+        hits += index - lo;
       }
-      const index = (start - slabStart) / view.bucketMs;
-      const hit = cached?.[index];
-      if (hit !== undefined) {
-        buckets.push(hit);
-        continue;
+      let slabRead = slabReads.get(slabStart);
+      for (; index < hi; index++) {
+        const hit = cached?.buckets[index];
+        if (hit !== undefined) {
+          hits += 1;
+          if (hit !== null) parts.push(hit);
+          continue;
+        }
+        if (slabRead === undefined) {
+          const command: ReadCommand = {
+            key: slabKey(keyPrefix, view.name, slabStart, query.entity),
+            fields: [],
+          };
+          slabRead = { command, commandIndex: commands.push(command) - 1, buckets: [] };
+          slabReads.set(slabStart, slabRead);
+        }
+        let bucket = slabRead.buckets[index];
+        if (bucket === undefined) {
+          const fields = compiled.bucketFieldNames[index];
+          if (fields === undefined) throw new Error(`bucket ${index} outside its slab`);
+          bucket = new FetchedBucket(
+            compiled,
+            metaCommand,
+            slabRead.commandIndex,
+            slabRead.command.fields.length,
+            query.entity,
+            slabStart,
+            index,
+            slabStart + (index + 1) * view.bucketMs,
+          );
+          for (const field of fields) slabRead.command.fields.push(field);
+          slabRead.buckets[index] = bucket;
+          fetched.push(bucket);
+        }
+        parts.push(bucket);
       }
-      if (slabRead === undefined) {
-        const command: ReadCommand = {
-          key: slabKey(keyPrefix, view.name, slabStart, query.entity),
-          fields: [],
-        };
-        slabRead = { command, commandIndex: commands.push(command) - 1, buckets: [] };
-        slabReads.set(slabStart, slabRead);
-      }
-      let bucket = slabRead.buckets[index];
-      if (bucket === undefined) {
-        const fields = compiled.bucketFieldNames[index];
-        if (fields === undefined) throw new Error(`bucket ${index} outside its slab`);
-        bucket = {
-          compiled,
-          metaCommand,
-          command: slabRead.commandIndex,
-          offset: slabRead.command.fields.length,
-          entity: query.entity,
-          slabStart,
-          index,
-          endMs: start + view.bucketMs,
-          stats: null,
-        };
-        for (const field of fields) slabRead.command.fields.push(field);
-        slabRead.buckets[index] = bucket;
-        fetched.push(bucket);
-      }
-      buckets.push(bucket);
     }
     readsOfEntity.set(bucketOfAt, reads.length);
-    return reads.push({ compiled, buckets, metaCommand }) - 1;
+    return reads.push({ compiled, metaCommand, first, end: parts.length }) - 1;
   });
-  return { commands, reads, fetched, readOfQuery };
+  if (cache) cache.hits += hits;
+  return { commands, reads, parts, fetched, readOfQuery };
 }
 
 function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
@@ -177,20 +204,30 @@ export function decodeReads(
     return reply === null || reply === undefined ? null : Number(reply);
   };
   for (const bucket of plan.fetched) {
-    const stats = emptyStats(bucket.compiled.valueFields.length);
-    const reply = replies[bucket.command] ?? [];
-    bucket.stats = decodeBucket(bucket.compiled, reply, bucket.offset, stats) ? stats : null;
+    bucket.stats = decodeBucket(bucket.compiled, replies[bucket.command] ?? [], bucket.offset);
     const watermarkMs = watermarkOf(bucket.metaCommand);
     if (cache && watermarkMs !== null && bucket.endMs <= watermarkMs)
-      cache.store(bucket.compiled.view.name, bucket.entity, bucket.slabStart, bucket.index, bucket.stats);
+      cache.store(
+        bucket.compiled.view.name,
+        bucket.entity,
+        bucket.slabStart,
+        bucket.compiled.bucketsPerSlab,
+        bucket.index,
+        bucket.stats,
+      );
   }
   if (cache) cache.misses += plan.fetched.length;
+  // One accumulator per view, reset for each window: finalize copies the values out.
+  const accumulators = new Map<CompiledView, BucketStats>();
   const decoded = plan.reads.map((read) => {
-    const window = emptyStats(read.compiled.valueFields.length);
-    for (const bucket of read.buckets) {
-      const stats = isFetched(bucket) ? bucket.stats : bucket;
-      if (cache && !isFetched(bucket)) cache.hits += 1;
-      if (stats !== null) mergeInto(window, stats);
+    let window = accumulators.get(read.compiled);
+    if (window === undefined)
+      accumulators.set(read.compiled, (window = emptyStats(read.compiled.valueFields.length)));
+    else resetStats(window);
+    for (let i = read.first; i < read.end; i++) {
+      const part = plan.parts[i];
+      const stats = part instanceof FetchedBucket ? part.stats : part;
+      if (stats !== null && stats !== undefined) mergeInto(window, stats);
     }
     return {
       values: finalize(read.compiled, window),

@@ -32,7 +32,10 @@ export async function startServiceProcess(
 ): Promise<ServiceProcess> {
   const port = env['HTTP_PORT'] ?? String(await freePort());
   let output = '';
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), serviceEntry(name)], {
+  // STREAMSCORE_SERVICE_NODE_ARGS reaches every service a harness starts (the demo, the e2e
+  // bench), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a whole pipeline run.
+  const nodeArgs = options.nodeArgs ?? (process.env['STREAMSCORE_SERVICE_NODE_ARGS'] ?? '').split(' ');
+  const child = spawn(process.execPath, [...nodeArgs.filter((a) => a !== ''), serviceEntry(name)], {
     env: {
       PATH: process.env['PATH'] ?? '',
       LOG_LEVEL: 'warn',
