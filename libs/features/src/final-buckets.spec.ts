@@ -26,7 +26,9 @@ describe('FinalBucketCache', () => {
     expect(cache.slab('v', 'a', 0)).toBeUndefined();
     expect(cache.slab('v', 'b', 0)?.buckets).toEqual([null, undefined, undefined, undefined]);
     expect(cache.slab('w', 'a', 100)?.buckets[3]).toBeNull();
-    expect(() => { cache.store('w', 'a', 100, 4, 4, null); }).toThrow(RangeError);
+    expect(() => {
+      cache.store('w', 'a', 100, 4, 4, null);
+    }).toThrow(RangeError);
   });
 
   it('should keep evicting correctly over many insertions', () => {
