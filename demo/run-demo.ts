@@ -4,12 +4,17 @@
  * replays real flights (the held-out end of January, then June) and prints live progress and a
  * final accounting read back from the topics.
  *   npm run demo -- --events 50000 [--rate 5000] [--summary summary.json] [--keep-running]
+ *                   [--keep-data] [--clean-old]
  * With --keep-running the services stay up after the summary; Ctrl-C (SIGINT) stops them and exits
  * with the run's result (0 when every event is accounted for).
+ * At the end (with --keep-running: after Ctrl-C) the run deletes its topics, consumer groups and
+ * Redis keys (`ss:<runId>:*`); --keep-data keeps them. --clean-old first removes what earlier runs
+ * left (runs none of whose groups has a member, started over 10 minutes ago; runner/cleanup.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
+import type { Kafka } from 'kafkajs';
 import {
   encodeSingleObject,
   Headers,
@@ -23,12 +28,21 @@ import {
   startServiceProcess,
   startStack,
   testKafka,
+  testRedis,
   type ServiceName,
   type ServiceProcess,
 } from '@streamscore/testing';
 import { account, type Summary } from './runner/accounting';
+import {
+  describeRemoved,
+  removeIdleRuns,
+  removeRun,
+  withCleanupClients,
+  type CleanupClients,
+} from './runner/cleanup';
 import { scrape, sumMetric } from './runner/metrics-probe';
 import { defaultSlices, planReplay } from './runner/replay-plan';
+import { newRunId, redisKeyPrefix, serviceGroupId } from './runner/run-namespace';
 
 const ROOT = resolve(__dirname, '..');
 const PIPELINE = join(ROOT, 'demo', 'flights', 'pipeline.json');
@@ -38,6 +52,8 @@ interface Options {
   rate: number;
   summary?: string;
   keepRunning: boolean;
+  keepData: boolean;
+  cleanOld: boolean;
   partitions: number;
   timeoutS: number;
   restartServices: boolean;
@@ -53,6 +69,33 @@ function line(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
+const failure = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Admin + Redis for a clean-up (the run's own admin may be disconnected by then). */
+function cleanUpWith<T>(kafka: Kafka, work: (clients: CleanupClients) => Promise<T>): Promise<T> {
+  return withCleanupClients(kafka, testRedis, work);
+}
+
+async function cleanOldRuns(kafka: Kafka): Promise<void> {
+  const { removed, kept } = await cleanUpWith(kafka, (clients) => removeIdleRuns(clients, Date.now()));
+  for (const run of removed) line(`  ${describeRemoved(run)}`);
+  for (const { runId, reason } of kept) line(`  kept ${runId} (${reason})`);
+  if (removed.length === 0) line('  no idle demo runs to remove');
+}
+
+/** Never fails the run: what is left, a later --clean-old removes. */
+async function cleanUpRun(kafka: Kafka, runId: string, keepData: boolean): Promise<void> {
+  if (keepData) {
+    line(`  --keep-data: the topics, groups and Redis keys of ${runId} stay`);
+    return;
+  }
+  try {
+    line(`  ${describeRemoved(await cleanUpWith(kafka, (clients) => removeRun(clients, runId)))}`);
+  } catch (error) {
+    line(`  clean-up of ${runId} failed (${failure(error)}); \`npm run demo -- --clean-old\` retries`);
+  }
+}
+
 async function main(options: Options): Promise<number> {
   const started = Date.now();
   line('streamscore demo');
@@ -60,9 +103,10 @@ async function main(options: Options): Promise<number> {
   line(`  Kafka ${stack.kafkaBrokers}  Redis ${stack.redisUrl}`);
   process.env['KAFKA_BROKERS'] = stack.kafkaBrokers;
   process.env['REDIS_URL'] = stack.redisUrl;
-  const runId = `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
-  const topics = new TopicCatalogue({ prefix: runId, partitions: options.partitions });
   const kafka = testKafka({ clientId: 'streamscore-demo' });
+  if (options.cleanOld) await cleanOldRuns(kafka);
+  const runId = newRunId(new Date());
+  const topics = new TopicCatalogue({ prefix: runId, partitions: options.partitions });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, topics.all());
@@ -76,7 +120,7 @@ async function main(options: Options): Promise<number> {
   const env: Record<string, string> = {
     KAFKA_BROKERS: stack.kafkaBrokers,
     REDIS_URL: stack.redisUrl,
-    REDIS_KEY_PREFIX: `ss:${runId}:`,
+    REDIS_KEY_PREFIX: redisKeyPrefix(runId),
     TOPIC_PREFIX: runId,
     TOPIC_PARTITIONS: String(options.partitions),
     STREAMSCORE_PIPELINE: PIPELINE,
@@ -85,11 +129,11 @@ async function main(options: Options): Promise<number> {
   // Daily drift windows: a 50,000-event budget holds two June days, so the demo confirms drift
   // after 2 consecutive drifting windows (the service default is 3).
   const serviceEnv: Record<ServiceName, Record<string, string>> = {
-    ingestion: { STREAMSCORE_GROUP_ID: `${runId}-ingestion` },
-    features: { STREAMSCORE_GROUP_ID: `${runId}-features` },
-    inference: { STREAMSCORE_GROUP_ID: `${runId}-inference` },
+    ingestion: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'ingestion') },
+    features: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'features') },
+    inference: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'inference') },
     'drift-monitor': {
-      STREAMSCORE_GROUP_ID: `${runId}-drift`,
+      STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'drift'),
       STREAMSCORE_DRIFT_ALERT_AFTER: '2',
       STREAMSCORE_DRIFT_TRIGGER_AFTER: '2',
     },
@@ -99,10 +143,20 @@ async function main(options: Options): Promise<number> {
   const stopAll = async (): Promise<void> => {
     await Promise.all([...services.values()].map((s) => s.stop('SIGTERM')));
   };
-  // Ctrl-C stops the services; after a finished --keep-running run it exits with the run's result
-  // (process.exitCode, set from main's return).
+  // One clean-up, whether the run ends by itself or by Ctrl-C (which may come during the first).
+  let finished = false;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> => (cleaning ??= cleanUpRun(kafka, runId, options.keepData));
+  // Ctrl-C stops the services; after a finished --keep-running run it cleans up and exits with the
+  // run's result (process.exitCode, set from main's return). Cut short, the run keeps its data:
+  // the replay may still be writing to it.
   process.once('SIGINT', () => {
-    void stopAll().then(() => process.exit(process.exitCode ?? 130));
+    void stopAll()
+      .then(async () => {
+        if (finished) await cleanUp();
+        else line(`  interrupted: ${runId} left in place (--clean-old removes it)`);
+      })
+      .then(() => process.exit(process.exitCode ?? 130));
   });
   for (const name of ['ingestion', 'features', 'inference', 'drift-monitor'] as const) {
     const service = await startServiceProcess(name, { ...env, ...serviceEnv[name] }, { timeoutMs: 60_000 });
@@ -280,6 +334,8 @@ async function main(options: Options): Promise<number> {
   if (options.summary) writeFileSync(options.summary, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(report)}\n`);
   if (!summary.accountedFor) line('  NOT every event is accounted for');
+  finished = true;
+  if (!options.keepRunning) await cleanUp();
   return summary.accountedFor ? 0 : 1;
 }
 
@@ -293,7 +349,9 @@ const program = new Command('demo')
     5_000,
   )
   .option('--summary <file>', 'write the final summary as JSON')
-  .option('--keep-running', 'leave the services running at the end', false)
+  .option('--keep-running', 'leave the services running at the end; Ctrl-C stops them', false)
+  .option('--keep-data', "keep the run's topics, consumer groups and Redis keys at the end", false)
+  .option('--clean-old', 'first remove topics, groups and Redis keys of idle earlier demo runs', false)
   .option('--partitions <n>', 'partitions of the data topics', (v) => Number.parseInt(v, 10), 6)
   .option('--timeout-s <n>', 'longest wait for the pipeline to drain', (v) => Number.parseInt(v, 10), 600)
   .option('--restart-services', 'SIGTERM and restart each service a third of the way through', false)
@@ -302,6 +360,6 @@ const program = new Command('demo')
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`demo: ${failure(error)}\n`);
   process.exit(1);
 });
