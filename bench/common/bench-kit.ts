@@ -20,6 +20,21 @@ export function progress(message: string): void {
   process.stderr.write(`  ${message}\n`);
 }
 
+/**
+ * Every STREAMSCORE_* setting in the bench's environment, to pass on to the service under test,
+ * e.g. STREAMSCORE_OVERLAP_DELIVERY=false to measure without overlapped delivery.
+ */
+export function serviceSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        entry[0].startsWith('STREAMSCORE_') &&
+        entry[0] !== 'STREAMSCORE_SERVICE_NODE_ARGS' &&
+        entry[1] !== undefined,
+    ),
+  );
+}
+
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -3,7 +3,15 @@ import type { Admin } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { createFeatureRedis } from '@streamscore/features';
 import { randomName, startServiceProcess, type ServiceProcess } from '@streamscore/testing';
-import { benchStack, commitRate, passThroughRate, printMeasures, progress, round } from '../common/bench-kit';
+import {
+  benchStack,
+  commitRate,
+  passThroughRate,
+  printMeasures,
+  progress,
+  round,
+  serviceSettingsFromEnv,
+} from '../common/bench-kit';
 import {
   deleteKeys,
   inferenceEnv,
@@ -77,7 +85,8 @@ function startInference(
   keyPrefix: string,
   extra: Record<string, string> = {},
 ): Promise<ServiceProcess> {
-  const overrides: Record<string, string> = {};
+  // Any STREAMSCORE_* setting in the bench's environment reaches the service.
+  const overrides = serviceSettingsFromEnv();
   if (process.env['BENCH_MAX_BATCH_ROWS'])
     overrides['STREAMSCORE_MAX_BATCH_ROWS'] = process.env['BENCH_MAX_BATCH_ROWS'];
   if (process.env['BENCH_MAX_BYTES_PER_PARTITION'])

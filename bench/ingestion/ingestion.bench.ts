@@ -8,6 +8,7 @@ import {
   produceAll,
   progress,
   round,
+  serviceSettingsFromEnv,
 } from '../common/bench-kit';
 import { buildCorpus, FIXTURE_PIPELINE } from '../../apps/ingestion/src/test/input-corpus';
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ...(process.env['BENCH_CONCURRENCY']
       ? { STREAMSCORE_PARTITIONS_CONCURRENTLY: process.env['BENCH_CONCURRENCY'] }
       : {}),
+    ...serviceSettingsFromEnv(),
   });
   try {
     const rate = await commitRate(admin, groupId, catalogue.name('events'), EVENTS);

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  bool,
   int,
   list,
   loadConfig,
@@ -24,6 +25,10 @@ export const inferenceEnv = {
   STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
   STREAMSCORE_MAX_BATCH_ROWS: int({ default: 1_000, min: 1, max: 100_000 }),
   STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 50, min: 0, max: 60_000 }),
+  STREAMSCORE_OVERLAP_DELIVERY: bool({
+    default: true,
+    description: "score a fetch's next micro-batch while the current one's transaction commits",
+  }),
   STREAMSCORE_MAX_BYTES_PER_PARTITION: int({ default: 1_048_576, min: 1_024, max: 64 * 1_048_576 }),
   STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 256 }),
   STREAMSCORE_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),

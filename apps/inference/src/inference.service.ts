@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
 import { DeploymentWatcher } from '@streamscore/deployments';
 import { FeatureReader, parseFeatureViews } from '@streamscore/features';
-import { consumerGroupLag, PartitionBatchRunner } from '@streamscore/kafka';
+import { consumerGroupLag, PartitionBatchRunner, PendingDeliveries } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
 import { BatchScorer, type BatchStats } from './batch-scorer';
@@ -41,8 +41,8 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
   private readonly controller: ServingController;
   private readonly watcher: DeploymentWatcher;
   private readonly runner: PartitionBatchRunner;
-  /** Per partition, the stats of the batch being delivered (one in flight per partition). */
-  private readonly uncommitted = new Map<string, { stats: BatchStats; serving: Serving }>();
+  /** Stats of micro-batches handled and not yet delivered (counted once delivered). */
+  private readonly uncommitted = new PendingDeliveries<{ stats: BatchStats; serving: Serving }>();
   private lagTimer: NodeJS.Timeout | undefined;
   private failed: string | undefined;
 
@@ -146,6 +146,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       topics: [this.inputTopic],
       delivery: config.STREAMSCORE_DELIVERY,
       maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+      overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
       maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
       maxBytesPerPartition: config.STREAMSCORE_MAX_BYTES_PER_PARTITION,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
@@ -155,16 +156,14 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
         const { serving, release } = this.controller.acquire();
         try {
           const { outputs, stats } = await scorer.handle(batch, serving);
-          // One micro-batch in flight per partition: its stats are the ones delivered next.
-          this.uncommitted.set(`${batch.topic}:${batch.partition}`, { stats, serving });
+          this.uncommitted.handled(batch, { stats, serving });
           return outputs;
         } finally {
           release();
         }
       },
       onDelivered: (info) => {
-        const done = this.uncommitted.get(`${info.topic}:${info.partition}`);
-        this.uncommitted.delete(`${info.topic}:${info.partition}`);
+        const done = this.uncommitted.delivered(info);
         if (done) this.countDelivered(done.stats, done.serving, info.deliverMs);
       },
       onRetry: (_error, _attempt, topic) => {

@@ -1,4 +1,13 @@
-import { int, loadConfig, oneOf, optionalUrl, serviceEnv, str, type ConfigOf } from '@streamscore/config';
+import {
+  bool,
+  int,
+  loadConfig,
+  oneOf,
+  optionalUrl,
+  serviceEnv,
+  str,
+  type ConfigOf,
+} from '@streamscore/config';
 
 /** Every setting of the ingestion service; the only file that reads process.env. */
 export const ingestionEnv = {
@@ -10,6 +19,10 @@ export const ingestionEnv = {
   STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
   STREAMSCORE_MAX_BATCH_ROWS: int({ default: 5_000, min: 1, max: 100_000 }),
   STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 100, min: 0, max: 60_000 }),
+  STREAMSCORE_OVERLAP_DELIVERY: bool({
+    default: true,
+    description: "validate a fetch's next micro-batch while the current one's transaction commits",
+  }),
   STREAMSCORE_SESSION_TIMEOUT_MS: int({ default: 30_000, min: 6_000, max: 300_000 }),
   STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 6, min: 1, max: 256 }),
   STREAMSCORE_MAX_MESSAGE_BYTES: int({ default: 1_048_576, min: 64, max: 64 * 1_048_576 }),

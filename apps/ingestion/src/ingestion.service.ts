@@ -13,7 +13,7 @@ import {
   createDecoder,
   type TopicCatalogue,
 } from '@streamscore/contracts';
-import { consumerGroupLag, PartitionBatchRunner } from '@streamscore/kafka';
+import { consumerGroupLag, PartitionBatchRunner, PendingDeliveries } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
@@ -31,7 +31,8 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
   private readonly gate: ValidationGate;
   private readonly runner: PartitionBatchRunner;
   readonly routes: ReadonlyMap<string, GateRoute>;
-  private readonly uncommitted = new Map<string, GateCounts>();
+  /** Counts of micro-batches handled and not yet delivered (counted once delivered). */
+  private readonly uncommitted = new PendingDeliveries<GateCounts>();
   private lagTimer: NodeJS.Timeout | undefined;
   private failed: string | undefined;
 
@@ -75,6 +76,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
       topics: [...this.routes.keys()],
       delivery: config.STREAMSCORE_DELIVERY,
       maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+      overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
       maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
@@ -83,8 +85,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
         const started = performance.now();
         const { outputs, counts } = await this.gate.handle(batch);
         this.metrics.batchSeconds.observe({ stage: 'validate' }, (performance.now() - started) / 1000);
-        // A partition has one micro-batch in flight at a time, so its latest counts are the ones delivered next.
-        this.uncommitted.set(`${batch.topic}:${batch.partition}`, counts);
+        this.uncommitted.handled(batch, counts);
         return outputs;
       },
       onDelivered: (info) => {
@@ -92,7 +93,7 @@ export class IngestionService implements OnApplicationBootstrap, BeforeApplicati
         this.metrics.batchSeconds.observe({ stage: 'deliver' }, info.deliverMs / 1000);
         this.metrics.recordsIn.inc({ topic: info.topic }, info.rows);
         // Counted only once committed, so the counters equal what landed on the output topics.
-        const counts = this.uncommitted.get(`${info.topic}:${info.partition}`);
+        const counts = this.uncommitted.delivered(info);
         if (counts) {
           this.metrics.recordsValid.inc({ topic: info.topic }, counts.valid);
           for (const [code, n] of counts.deadLettered)

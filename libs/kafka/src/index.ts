@@ -12,5 +12,6 @@ export {
   type PartitionBatchRunnerOptions,
   type RunnerLogger,
 } from './partition-batch-runner';
+export { PendingDeliveries } from './pending-deliveries';
 export { ensureTopics, verifyTopics } from './topic-admin';
 export { TransactionalProducerPool } from './transactional-producers';

@@ -2,6 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, 
 import { isRetriable } from '@streamscore/contracts';
 import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { chunk } from './chunks';
+import { groupByTopic, isFenced, nextOffset } from './output-records';
 import { splitByBytes } from './split-by-bytes';
 import { TransactionalProducerPool } from './transactional-producers';
 
@@ -27,6 +28,8 @@ export interface OutputMessage {
 export interface BatchDelivered {
   readonly topic: string;
   readonly partition: number;
+  /** Offset of the micro-batch's first record: tells apart micro-batches handled ahead (overlapDelivery). */
+  readonly firstOffset: string;
   readonly rows: number;
   readonly outputs: number;
   readonly handleMs: number;
@@ -50,6 +53,13 @@ export interface PartitionBatchRunnerOptions {
    */
   readonly handler: (batch: PartitionBatch) => Promise<readonly OutputMessage[]>;
   readonly delivery?: DeliveryMode;
+  /**
+   * Hand the handler a fetch's next micro-batch while the current one is being delivered, so a
+   * partition does not sit idle through the delivery's round trips (a transaction is four or five).
+   * Deliveries stay in order, one at a time, and a micro-batch whose predecessor is not delivered is
+   * dropped, never delivered: only for handlers without side effects of their own. Off by default.
+   */
+  readonly overlapDelivery?: boolean;
   readonly maxBatchRows?: number;
   /** Longest wait of a fetch for more data (kafkajs maxWaitTimeInMs), i.e. the micro-batch's queue delay. */
   readonly maxBatchWaitMs?: number;
@@ -72,7 +82,6 @@ export interface PartitionBatchRunnerOptions {
 }
 
 const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 
 /**
  * The transport that owns Kafka for a service: consumes with eachBatch, hands handlers one
@@ -205,24 +214,34 @@ export class PartitionBatchRunner {
     // chunk commits past them, so a drained partition shows no lag.
     const fetchedLast = batch.lastOffset();
     const chunks = chunk(pending, this.options.maxBatchRows ?? 500);
+    const handle = (messages: readonly KafkaMessage[]): HandledChunk => {
+      const started = performance.now();
+      const outputs = this.handleWithRetry(batch.topic, batch.partition, messages, heartbeat, isRunning).then(
+        (result) => ({ outputs: result, handleMs: performance.now() - started }),
+      );
+      // Awaited later; until then a rejection must not count as unhandled.
+      outputs.catch(() => undefined);
+      return outputs;
+    };
+    let next: HandledChunk | undefined;
     for (const [index, messages] of chunks.entries()) {
-      if (!isRunning() || isStale()) return;
+      const current = next;
+      next = undefined;
+      if (!isRunning() || isStale()) {
+        await current?.catch(() => undefined);
+        return;
+      }
       const lastMessage = messages[messages.length - 1];
       if (!lastMessage) continue;
       const last =
         index === chunks.length - 1 && BigInt(fetchedLast) > BigInt(lastMessage.offset)
           ? { offset: fetchedLast }
           : lastMessage;
-      const started = performance.now();
-      const outputs = await this.handleWithRetry(
-        batch.topic,
-        batch.partition,
-        messages,
-        heartbeat,
-        isRunning,
-      );
+      const { outputs, handleMs } = await (current ?? handle(messages));
       if (outputs === undefined) return;
-      const handled = performance.now();
+      const following = chunks[index + 1];
+      if (this.options.overlapDelivery && following && isRunning() && !isStale()) next = handle(following);
+      const delivering = performance.now();
       const delivered = await this.deliverWithRetry(
         batch.topic,
         batch.partition,
@@ -231,16 +250,21 @@ export class PartitionBatchRunner {
         heartbeat,
         isRunning,
       );
-      if (!delivered) return;
+      if (!delivered) {
+        // Its predecessor did not commit: the next micro-batch is redone from the committed offset.
+        await next?.catch(() => undefined);
+        return;
+      }
       payload.resolveOffset(last.offset);
       await heartbeat();
       this.options.onDelivered?.({
         topic: batch.topic,
         partition: batch.partition,
+        firstOffset: messages[0]?.offset ?? last.offset,
         rows: messages.length,
         outputs: outputs.length,
-        handleMs: handled - started,
-        deliverMs: performance.now() - handled,
+        handleMs,
+        deliverMs: performance.now() - delivering,
       });
     }
     const lastMessage = pending[pending.length - 1];
@@ -391,41 +415,5 @@ export class PartitionBatchRunner {
   }
 }
 
-function nextOffset(offset: string): string {
-  return (BigInt(offset) + 1n).toString();
-}
-
-function groupByTopic(outputs: readonly OutputMessage[]): {
-  topic: string;
-  messages: { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[];
-}[] {
-  const byTopic = new Map<
-    string,
-    { key: Buffer | string | null; value: Buffer | null; headers?: IHeaders; partition?: number }[]
-  >();
-  for (const o of outputs) {
-    let list = byTopic.get(o.topic);
-    if (!list) {
-      list = [];
-      byTopic.set(o.topic, list);
-    }
-    const message: {
-      key: Buffer | string | null;
-      value: Buffer | null;
-      headers?: IHeaders;
-      partition?: number;
-    } = {
-      key: o.key,
-      value: o.value,
-    };
-    if (o.headers) message.headers = o.headers;
-    if (o.partition !== undefined) message.partition = o.partition;
-    list.push(message);
-  }
-  return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
-}
-
-function isFenced(error: unknown): boolean {
-  const type = (error as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && FENCED.has(type);
-}
+/** A micro-batch being handled: its outputs (undefined when the runner stopped) and handling time. */
+type HandledChunk = Promise<{ outputs: readonly OutputMessage[] | undefined; handleMs: number }>;
