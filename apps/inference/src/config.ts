@@ -40,6 +40,10 @@ export const inferenceEnv = {
     description:
       'slab hashes whose final buckets are kept in memory (each read from Redis once); 0 turns it off',
   }),
+  STREAMSCORE_FEATURE_THREAD: bool({
+    default: true,
+    description: 'plan, read and merge feature windows in a worker thread, off the Kafka event loop',
+  }),
   STREAMSCORE_FEATURE_READ_DEADLINE_MS: int({ default: 2_000, min: 10, max: 60_000 }),
   STREAMSCORE_SCORING_WORKERS: int({ default: 1, min: 1, max: 64 }),
   STREAMSCORE_INTRA_OP_THREADS: int({ default: 1, min: 1, max: 64 }),

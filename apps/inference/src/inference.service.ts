@@ -21,6 +21,7 @@ import type { InferenceConfig } from './config';
 import { InferenceMetrics } from './inference.metrics';
 import { cudaProviderInstalled, resolveExecutionProviders } from './scoring/execution-providers';
 import { ScoringPool } from './scoring/scoring-pool';
+import { FeatureReaderThread } from './feature-thread/feature-thread';
 import { versionsOf, type Serving } from './serving';
 import { desiredFromDeployment, ServingController } from './serving-controller';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
@@ -41,6 +42,8 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
   private readonly controller: ServingController;
   private readonly watcher: DeploymentWatcher;
   private readonly runner: PartitionBatchRunner;
+  /** Set when feature reads run in a worker thread (STREAMSCORE_FEATURE_THREAD). */
+  private readonly featureThread: FeatureReaderThread | undefined;
   /** Stats of micro-batches handled and not yet delivered (counted once delivered). */
   private readonly uncommitted = new PendingDeliveries<{ stats: BatchStats; serving: Serving }>();
   private lagTimer: NodeJS.Timeout | undefined;
@@ -62,10 +65,28 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       JSON.parse(readFileSync(pipeline.featureViews, 'utf8')) as unknown,
       pipeline.featureViews,
     );
-    const featureReader = new FeatureReader(redis, views, {
-      keyPrefix: config.REDIS_KEY_PREFIX,
-      cacheSlabs: config.STREAMSCORE_FEATURE_CACHE_SLABS,
-    });
+    const featureReader = config.STREAMSCORE_FEATURE_THREAD
+      ? new FeatureReaderThread(
+          {
+            views,
+            redis: {
+              url: config.REDIS_URL,
+              ...(config.REDIS_USERNAME === undefined ? {} : { username: config.REDIS_USERNAME }),
+              ...(config.REDIS_PASSWORD === undefined ? {} : { password: config.REDIS_PASSWORD }),
+              ...(config.REDIS_TLS_CA_FILE === undefined ? {} : { tlsCaFile: config.REDIS_TLS_CA_FILE }),
+            },
+            keyPrefix: config.REDIS_KEY_PREFIX,
+            cacheSlabs: config.STREAMSCORE_FEATURE_CACHE_SLABS,
+          },
+          (message) => {
+            this.logger.warn(message);
+          },
+        )
+      : new FeatureReader(redis, views, {
+          keyPrefix: config.REDIS_KEY_PREFIX,
+          cacheSlabs: config.STREAMSCORE_FEATURE_CACHE_SLABS,
+        });
+    this.featureThread = featureReader instanceof FeatureReaderThread ? featureReader : undefined;
     this.metrics = new InferenceMetrics(registry, () => featureReader.cacheStats());
     const resolved = resolveExecutionProviders(config.STREAMSCORE_EXECUTION_PROVIDERS, {
       cuda: cudaProviderInstalled(),
@@ -199,6 +220,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     await this.watcher.stop();
     await this.controller.close();
     await this.pool.close();
+    await this.featureThread?.close();
     this.metrics.close();
   }
 

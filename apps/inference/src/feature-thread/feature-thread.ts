@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { RetriableError } from '@streamscore/contracts';
+import type { FeatureCacheStats, FeatureQuery, FeatureReading, ReadOptions } from '@streamscore/features';
+import type { FeatureSource } from '../feature-fetch';
+import type {
+  FeatureThreadReply,
+  FeatureThreadRequest,
+  FeatureThreadSettings,
+} from './feature-thread-protocol';
+
+interface Pending {
+  resolve(readings: FeatureReading[]): void;
+  reject(error: Error): void;
+}
+
+/** The compiled worker sits beside this file; under jest/tsx only the .ts exists. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const js = join(__dirname, 'feature-thread-worker.js');
+  if (existsSync(js)) return { file: js, execArgv: [] };
+  return { file: join(__dirname, 'feature-thread-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
+}
+
+/** The reply is late past the read's own deadline by more than this: the thread is stuck. */
+const DEADLINE_SLACK_MS = 5_000;
+
+/**
+ * A FeatureSource that reads in a worker thread (feature-thread-worker.ts), each read one message
+ * there and back. Errors keep their meaning: a Redis failure or a missed deadline is a
+ * RetriableError (the runner retries the batch), anything else is thrown as a plain Error (a bug:
+ * the runner stops). A thread that dies fails its reads with a RetriableError and is replaced.
+ */
+export class FeatureReaderThread implements FeatureSource {
+  private worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+  private stats: FeatureCacheStats = { hits: 0, misses: 0, slabs: 0 };
+
+  constructor(
+    private readonly settings: FeatureThreadSettings,
+    private readonly log: (message: string) => void,
+  ) {
+    this.worker = this.spawn();
+  }
+
+  /** The cache counters as of the latest read (the cache lives in the thread). */
+  cacheStats(): FeatureCacheStats {
+    return this.stats;
+  }
+
+  readBatch(queries: readonly FeatureQuery[], options: ReadOptions): Promise<FeatureReading[]> {
+    if (this.closed) return Promise.reject(new RetriableError('feature thread is closed'));
+    if (queries.length === 0) return Promise.resolve([]);
+    const id = this.nextId++;
+    return new Promise<FeatureReading[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.settle(id)?.reject(
+          new RetriableError(
+            `feature thread gave no answer within ${options.deadlineMs + DEADLINE_SLACK_MS} ms`,
+          ),
+        );
+      }, options.deadlineMs + DEADLINE_SLACK_MS);
+      this.pending.set(id, {
+        resolve: (readings) => {
+          clearTimeout(timer);
+          resolve(readings);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      const request: FeatureThreadRequest = { id, queries, deadlineMs: options.deadlineMs };
+      this.worker.postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.pending.keys()])
+      this.settle(id)?.reject(new RetriableError('feature thread is closing'));
+    await this.worker.terminate();
+  }
+
+  private settle(id: number): Pending | undefined {
+    const pending = this.pending.get(id);
+    this.pending.delete(id);
+    return pending;
+  }
+
+  private spawn(): Worker {
+    const { file, execArgv } = workerEntry();
+    const worker = new Worker(file, { workerData: this.settings, execArgv });
+    worker.on('message', (reply: FeatureThreadReply) => {
+      if ('log' in reply) {
+        this.log(reply.log);
+        return;
+      }
+      const pending = this.settle(reply.id);
+      if (!pending) return;
+      if (reply.ok) {
+        this.stats = reply.stats;
+        pending.resolve(reply.readings);
+      } else if (reply.retriable) pending.reject(new RetriableError(reply.message));
+      else pending.reject(new Error(reply.message));
+    });
+    worker.on('error', (error) => {
+      this.log(`feature thread failed: ${error.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (this.closed) return;
+      this.log(`feature thread exited with ${code}; starting a new one`);
+      for (const id of [...this.pending.keys()])
+        this.settle(id)?.reject(new RetriableError(`feature thread exited with ${code}`));
+      this.worker = this.spawn();
+    });
+    return worker;
+  }
+}
