@@ -8,6 +8,7 @@ import {
   type FeatureView,
 } from '@streamscore/features';
 import type { Redis } from 'ioredis';
+import type { Worker } from 'node:worker_threads';
 import { FeatureReaderThread } from './feature-thread';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -96,5 +97,17 @@ describe('FeatureReaderThread (real Redis)', () => {
     } finally {
       await down.close();
     }
+  });
+
+  it('should fail reads as retriable while a dead thread is replaced, then read again', async () => {
+    const query = [{ view: 'a_stats', entity: 'p', atMs: 600_001 }];
+    const before = await thread.readBatch(query, { deadlineMs: 2_000 });
+    // The thread dies (as on a native crash): white-box, through the worker it holds.
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    const during: unknown = await thread.readBatch(query, { deadlineMs: 2_000 }).catch((e: unknown) => e);
+    expect(isRetriable(during)).toBe(true);
+    expect(logs.some((line) => line.includes('feature thread exited'))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await thread.readBatch(query, { deadlineMs: 2_000 })).toEqual(before);
   });
 });

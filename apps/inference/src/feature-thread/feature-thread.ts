@@ -22,6 +22,8 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return { file: join(__dirname, 'feature-thread-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
+const RESPAWN_DELAY_MS = 1_000;
+
 /** The reply is late past the read's own deadline by more than this: the thread is stuck. */
 const DEADLINE_SLACK_MS = 5_000;
 
@@ -36,6 +38,8 @@ export class FeatureReaderThread implements FeatureSource {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** False from a thread's exit until its replacement is started. */
+  private alive = true;
   private stats: FeatureCacheStats = { hits: 0, misses: 0, slabs: 0 };
 
   constructor(
@@ -52,6 +56,7 @@ export class FeatureReaderThread implements FeatureSource {
 
   readBatch(queries: readonly FeatureQuery[], options: ReadOptions): Promise<FeatureReading[]> {
     if (this.closed) return Promise.reject(new RetriableError('feature thread is closed'));
+    if (!this.alive) return Promise.reject(new RetriableError('feature thread is restarting'));
     if (queries.length === 0) return Promise.resolve([]);
     const id = this.nextId++;
     return new Promise<FeatureReading[]>((resolve, reject) => {
@@ -111,10 +116,16 @@ export class FeatureReaderThread implements FeatureSource {
     });
     worker.on('exit', (code) => {
       if (this.closed) return;
-      this.log(`feature thread exited with ${code}; starting a new one`);
+      this.log(`feature thread exited with ${code}; starting a new one in ${RESPAWN_DELAY_MS} ms`);
+      this.alive = false;
       for (const id of [...this.pending.keys()])
         this.settle(id)?.reject(new RetriableError(`feature thread exited with ${code}`));
-      this.worker = this.spawn();
+      // Not at once: a thread that cannot start would otherwise be restarted in a tight loop.
+      setTimeout(() => {
+        if (this.closed) return;
+        this.worker = this.spawn();
+        this.alive = true;
+      }, RESPAWN_DELAY_MS).unref();
     });
     return worker;
   }
