@@ -22,6 +22,7 @@ import {
 import { loadFlightsParquet, toFlightEvents } from '../../demo/flights/data';
 import { scrape, sumMetric } from '../../demo/runner/metrics-probe';
 import { materializeWeek } from './materialize';
+import { firstRecord, kafkaFloorRate } from './kafka-floor';
 import { ortMsPerRow } from './ort-loop';
 import {
   awaitCommitted,
@@ -128,11 +129,12 @@ async function main(): Promise<void> {
     const base = await catalogueOf(admin, 'inference-base');
     const eos = await catalogueOf(admin, 'inference-eos');
     const alo = await catalogueOf(admin, 'inference-alo');
-    created.push(base.topics, eos.topics, alo.topics);
+    const floor = await catalogueOf(admin, 'inference-floor');
+    created.push(base.topics, eos.topics, alo.topics, floor.topics);
     let t0 = performance.now();
-    for (const c of [base, eos, alo])
+    for (const c of [base, eos, alo, floor])
       await produceValidated(kafka, c.topics.name('eventsValidated'), scored, 0);
-    progress(`produced 3 × ${EVENTS} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    progress(`produced 4 × ${EVENTS} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     t0 = performance.now();
     keyPrefix = await materializeWeek(redis, departures, outcomes);
@@ -158,6 +160,18 @@ async function main(): Promise<void> {
     const eosRate = await commitRate(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS);
     const metrics = await scrape(eosService.url);
     progress(`exactly-once ${eosRate.toFixed(0)} predictions/s`);
+
+    // The transport's own ceiling: the same runner and transactions with the service's output
+    // records, nothing decoded, read or scored.
+    const floorRate = await kafkaFloorRate(
+      floor.topics.name('eventsValidated'),
+      floor.topics.name('predictions'),
+      EVENTS,
+      await firstRecord(kafka, eos.topics.name('predictions')),
+    );
+    progress(
+      `Kafka work alone (runner, exactly-once, prediction-sized records) ${floorRate.toFixed(0)} records/s`,
+    );
     const stage = (name: string): number =>
       sumMetric(metrics, 'inference_stage_seconds_sum', `stage="${name}"`);
     const rowsScored = sumMetric(metrics, 'inference_rows_scored_total');
@@ -247,10 +261,18 @@ async function main(): Promise<void> {
 
     // ORT efficiency at the service's mean micro-batch size, on an otherwise idle service.
     const rows = Math.max(1, Math.round(meanBatch));
-    const standaloneMsPerRow = await ortMsPerRow(MODEL_DIR, rows, ORT_RUNS);
+    const standalone = await ortMsPerRow(MODEL_DIR, rows, ORT_RUNS);
+    const standaloneMsPerRow = standalone.wall;
     const serviceMsPerRow = (stage('inference') * 1000) / Math.max(1, rowsScored);
+    // The scoring thread's own CPU time inside the runs, and its time runnable but without a core.
+    const ortThread = (state: string): number =>
+      (sumMetric(metrics, 'inference_ort_thread_seconds_total', `state="${state}"`) * 1000) /
+      Math.max(1, rowsScored);
+    const serviceCpuMsPerRow = ortThread('running');
+    const µs = (ms: number | undefined): string =>
+      ms === undefined ? 'n/a' : `${(ms * 1000).toFixed(3)} µs`;
     progress(
-      `ORT per row at ${rows} rows: standalone ${(standaloneMsPerRow * 1000).toFixed(3)} µs, service ${(serviceMsPerRow * 1000).toFixed(3)} µs`,
+      `ORT per row at ${rows} rows: standalone ${µs(standaloneMsPerRow)} (CPU ${µs(standalone.cpu)}), service ${µs(serviceMsPerRow)} (CPU ${µs(serviceCpuMsPerRow)}, waiting for a core ${µs(ortThread('waiting'))})`,
     );
 
     printMeasures([
@@ -264,12 +286,32 @@ async function main(): Promise<void> {
       },
       {
         case: 'inference',
+        measure: 'kafka_floor',
+        value: round(floorRate, 0),
+        unit: 'records/s',
+        baseline: round(passThrough, 0),
+        ratio: round(floorRate / passThrough),
+      },
+      {
+        case: 'inference',
         measure: 'ort_efficiency',
         value: round(standaloneMsPerRow / serviceMsPerRow),
         unit: 'ratio',
         baseline: 1,
         ratio: round(standaloneMsPerRow / serviceMsPerRow),
       },
+      ...(standalone.cpu !== undefined && serviceCpuMsPerRow > 0
+        ? [
+            {
+              case: 'inference',
+              measure: 'ort_efficiency_cpu',
+              value: round(standalone.cpu / serviceCpuMsPerRow),
+              unit: 'ratio',
+              baseline: 1,
+              ratio: round(standalone.cpu / serviceCpuMsPerRow),
+            },
+          ]
+        : []),
       {
         case: 'inference',
         measure: 'eos_vs_alo',

@@ -10,6 +10,7 @@ import {
 } from '@streamscore/contracts';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 import type { OnlineValues, RawFeatures } from '@streamscore/models';
+import type { ThreadTimes } from '@streamscore/observability';
 import { fetchFeatures, type FeatureSource } from './feature-fetch';
 import { assembleRows, planFeatureQueries } from './feature-plan';
 import { buildPrediction, epochMsOf, usedDefaults } from './prediction-builder';
@@ -44,6 +45,8 @@ export interface VersionRun {
   /** Predictions written (rows without issues). */
   readonly rows: number;
   readonly runMs: number;
+  /** The scoring thread's CPU and run-queue time during the run, where the OS tells. */
+  readonly runThread: ThreadTimes | undefined;
   readonly roundTripMs: number;
 }
 
@@ -180,7 +183,14 @@ export class BatchScorer {
           );
         }
       });
-      runs.push({ version, role, rows: written, runMs: result.runMs, roundTripMs: result.roundTripMs });
+      runs.push({
+        version,
+        role,
+        rows: written,
+        runMs: result.runMs,
+        runThread: result.runThread,
+        roundTripMs: result.roundTripMs,
+      });
     }
 
     const outputs = perRow.filter((o): o is OutputMessage => o !== undefined);
@@ -213,6 +223,7 @@ export class BatchScorer {
         role: 'SHADOW',
         rows: written,
         runMs: result.runMs,
+        runThread: result.runThread,
         roundTripMs: result.roundTripMs,
       });
     }
@@ -252,8 +263,17 @@ export class BatchScorer {
       } else
         issues.set(issue.row, { code: 'MISSING_FEATURES', reason: issue.message, fields: [issue.feature] });
     }
-    if (issues.size === rows.length)
-      return { raw: vectors.raw, scores: undefined, issues, runMs: 0, roundTripMs: 0, error: undefined };
+    // Nothing scored: every row has an issue, or the runtime refused the batch (`error`).
+    const unscored = (error: string | undefined): GroupResult => ({
+      raw: vectors.raw,
+      scores: undefined,
+      issues,
+      runMs: 0,
+      runThread: undefined,
+      roundTripMs: 0,
+      error,
+    });
+    if (issues.size === rows.length) return unscored(undefined);
     try {
       const scored = await this.options.scorer.score(version.key, vectors.tensor, rows.length);
       return {
@@ -261,13 +281,14 @@ export class BatchScorer {
         scores: scored.scores,
         issues,
         runMs: scored.runMs,
+        runThread: scored.runThread,
         roundTripMs: scored.totalMs,
         error: undefined,
       };
     } catch (error) {
       // The runtime refused this input (deterministic): those rows are dead letters, not a stuck partition.
       if (!(error instanceof ModelRunError)) throw error;
-      return { raw: vectors.raw, scores: undefined, issues, runMs: 0, roundTripMs: 0, error: error.message };
+      return unscored(error.message);
     }
   }
 
@@ -322,6 +343,7 @@ interface GroupResult {
   readonly scores: Float32Array | undefined;
   readonly issues: Map<number, { code: DeadLetterCode; reason: string; fields: string[] }>;
   readonly runMs: number;
+  readonly runThread: ThreadTimes | undefined;
   readonly roundTripMs: number;
   readonly error: string | undefined;
 }

@@ -12,6 +12,7 @@ export class InferenceMetrics {
   readonly rowsScored: Counter<'model' | 'version' | 'role'>;
   readonly batchRows: Histogram;
   readonly stageSeconds: Histogram<'stage' | 'model' | 'version'>;
+  readonly ortThreadSeconds: Counter<'state'>;
   readonly staleFeatures: Counter;
   readonly deadLettered: Counter<'code'>;
   readonly retries: Counter<'topic'>;
@@ -44,6 +45,12 @@ export class InferenceMetrics {
       help: 'per micro-batch: queue (oldest record to batch start), features, inference (ONNX Runtime run), scoring (worker round trip), produce',
       labelNames: ['stage', 'model', 'version'],
       buckets: SECONDS,
+      registers,
+    });
+    this.ortThreadSeconds = new Counter({
+      name: 'inference_ort_thread_seconds_total',
+      help: "scoring threads' time inside ONNX Runtime's run: on a CPU (running) or runnable and waiting for one (waiting); Linux only",
+      labelNames: ['state'],
       registers,
     });
     this.staleFeatures = new Counter({

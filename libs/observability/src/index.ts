@@ -10,3 +10,4 @@ export {
 export { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from './metrics';
 export { ObservabilityModule, type ObservabilityOptions } from './observability.module';
 export { main, runService, type ServiceDefinition } from './run-service';
+export { parseSchedstat, threadTimes, type ThreadTimes } from './thread-clock';

@@ -17,4 +17,5 @@ export {
   type StreamConfig,
 } from './pipeline-config';
 export { runnerLogger } from './runner-logger';
+export { workerEntry } from './worker-entry';
 export { serviceModules } from './service-modules';

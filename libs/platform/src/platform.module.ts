@@ -13,7 +13,13 @@ import type { Redis } from 'ioredis';
 import type { ConfigOf } from '@streamscore/config';
 import type { serviceEnv } from '@streamscore/config';
 import { TopicCatalogue, type TopicKey } from '@streamscore/contracts';
-import { createKafka, kafkaOptionsFromEnv, kafkaReadinessCheck, verifyTopics } from '@streamscore/kafka';
+import {
+  createKafka,
+  kafkaOptionsFromEnv,
+  kafkaReadinessCheck,
+  useFastKafkaEncoders,
+  verifyTopics,
+} from '@streamscore/kafka';
 import { describeError, HealthRegistry } from '@streamscore/observability';
 import { createRedis, redisReadinessCheck } from './redis-client';
 
@@ -72,6 +78,9 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const logger = new Logger(options.service);
+    // Before this service's first produce (kafkajs loads its produce request lazily).
+    const encoders = useFastKafkaEncoders();
+    if (encoders !== 'installed') logger.log(`kafkajs record encoder: ${encoders}, kafkajs' own is used`);
     const kafka = createKafka({
       ...kafkaOptionsFromEnv(options.env, options.service),
       log: (level, message, extra) => {

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '@streamscore/platform';
 import { RetriableError } from '@streamscore/contracts';
 import type { FeatureCacheStats, FeatureQuery, FeatureReading, ReadOptions } from '@streamscore/features';
 import type { FeatureSource } from '../feature-fetch';
@@ -13,13 +12,6 @@ import type {
 interface Pending {
   resolve(readings: FeatureReading[]): void;
   reject(error: Error): void;
-}
-
-/** The compiled worker sits beside this file; under jest/tsx only the .ts exists. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const js = join(__dirname, 'feature-thread-worker.js');
-  if (existsSync(js)) return { file: js, execArgv: [] };
-  return { file: join(__dirname, 'feature-thread-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
 const RESPAWN_DELAY_MS = 1_000;
@@ -96,7 +88,7 @@ export class FeatureReaderThread implements FeatureSource {
   }
 
   private spawn(): Worker {
-    const { file, execArgv } = workerEntry();
+    const { file, execArgv } = workerEntry(__dirname, 'feature-thread-worker');
     const worker = new Worker(file, { workerData: this.settings, execArgv });
     worker.on('message', (reply: FeatureThreadReply) => {
       if ('log' in reply) {

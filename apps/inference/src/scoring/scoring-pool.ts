@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEntry } from '@streamscore/platform';
 import { RetriableError } from '@streamscore/contracts';
 import { ModelError, type ModelErrorCode, type ModelManifest } from '@streamscore/models';
+import type { ThreadTimes } from '@streamscore/observability';
 import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scoring-protocol';
 
 export interface ScoringPoolOptions extends WorkerSessionSettings {
@@ -14,6 +14,8 @@ export interface ScoreResult {
   readonly scores: Float32Array;
   /** Time inside ONNX Runtime's run. */
   readonly runMs: number;
+  /** The scoring thread's CPU and run-queue time during the run, where the OS tells (Linux). */
+  readonly runThread?: ThreadTimes;
   /** Round trip including the queue in front of the worker and the transfers. */
   readonly totalMs: number;
 }
@@ -38,13 +40,6 @@ interface Slot {
   pending: Map<number, Pending>;
   /** Resolves once every registered model is loaded in this worker (after a respawn). */
   ready: Promise<void>;
-}
-
-/** The compiled worker sits beside this file; under ts-jest/tsx only the .ts exists. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const js = join(__dirname, 'scoring-worker.js');
-  if (existsSync(js)) return { file: js, execArgv: [] };
-  return { file: join(__dirname, 'scoring-worker.ts'), execArgv: ['--require', 'tsx/cjs'] };
 }
 
 /**
@@ -103,7 +98,11 @@ export class ScoringPool {
     ]);
     if (!reply.ok) throw new ModelRunError(`${key}: ${reply.error}`);
     if (!reply.scores) throw new ModelRunError(`${key}: worker returned no scores`);
-    return { scores: reply.scores, runMs: reply.runMs ?? 0, totalMs: performance.now() - started };
+    const totalMs = performance.now() - started;
+    const runMs = reply.runMs ?? 0;
+    return reply.runThread
+      ? { scores: reply.scores, runMs, runThread: reply.runThread, totalMs }
+      : { scores: reply.scores, runMs, totalMs };
   }
 
   async close(): Promise<void> {
@@ -136,7 +135,7 @@ export class ScoringPool {
   }
 
   private spawn(index: number): Slot {
-    const { file, execArgv } = workerEntry();
+    const { file, execArgv } = workerEntry(__dirname, 'scoring-worker');
     const settings: WorkerSessionSettings = {
       executionProviders: this.options.executionProviders,
       intraOpNumThreads: this.options.intraOpNumThreads,

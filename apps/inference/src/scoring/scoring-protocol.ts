@@ -33,6 +33,8 @@ export type WorkerReply =
       readonly scores?: Float32Array;
       /** score: time inside ONNX Runtime's run, ms. */
       readonly runMs?: number;
+      /** score: the worker thread's CPU and run-queue time during the run (Linux), ms. */
+      readonly runThread?: { readonly cpuMs: number; readonly waitMs: number };
       /** load: the execution provider the session got. */
       readonly provider?: string;
       /** load: why a provider of the list was skipped. */

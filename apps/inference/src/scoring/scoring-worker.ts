@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { checkSessionAgainstManifest, createSession, ModelError } from '@streamscore/models';
+import { threadTimes } from '@streamscore/observability';
 import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scoring-protocol';
 
 /**
@@ -80,17 +81,27 @@ async function score(request: Extract<WorkerRequest, { kind: 'score' }>): Promis
       `tensor holds ${request.tensor.length} values, expected ${request.rows}×${loaded.width}`,
     );
   }
+  const threadBefore = threadTimes();
   const started = performance.now();
   const results = await loaded.session.run({
     [loaded.input]: new Tensor('float32', request.tensor, [request.rows, loaded.width]),
   });
   const runMs = performance.now() - started;
+  const threadAfter = threadTimes();
+  // With one intra-op thread ORT runs on this thread: CPU time is the run's own cost, wait time
+  // is what the machine's other work added to runMs.
+  const runThread =
+    threadBefore && threadAfter
+      ? { cpuMs: threadAfter.cpuMs - threadBefore.cpuMs, waitMs: threadAfter.waitMs - threadBefore.waitMs }
+      : undefined;
   const data = results[loaded.output]?.data;
   if (!(data instanceof Float32Array)) throw new TypeError(`output ${loaded.output} is not float32`);
   // Copy into a fresh buffer we own: the runtime's buffer may be shared and must not be transferred.
   const scores = new Float32Array(request.rows);
   for (let row = 0; row < request.rows; row++) scores[row] = data[row * loaded.columns] ?? Number.NaN;
-  return { id: request.id, ok: true, scores, runMs };
+  return runThread
+    ? { id: request.id, ok: true, scores, runMs, runThread }
+    : { id: request.id, ok: true, scores, runMs };
 }
 
 async function unload(request: Extract<WorkerRequest, { kind: 'unload' }>): Promise<WorkerReply> {

@@ -1,0 +1,3 @@
+export { crc32c } from './crc32c';
+export { encodeRecord, type EncodedRecord, type RecordFields } from './record-encoder';
+export { useFastKafkaEncoders, type EncoderInstall } from './kafkajs-encoders';
