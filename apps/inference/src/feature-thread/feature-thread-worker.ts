@@ -2,10 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isRetriable } from '@streamscore/contracts';
 import { FeatureReader } from '@streamscore/features';
 import { createRedis } from '@streamscore/platform';
-import type {
-  FeatureThreadReply,
-  FeatureThreadRequest,
-  FeatureThreadSettings,
+import {
+  type FeatureThreadReply,
+  type FeatureThreadRequest,
+  type FeatureThreadSettings,
+  unpackQueries,
 } from './feature-thread-protocol';
 
 /**
@@ -32,7 +33,7 @@ const reader = new FeatureReader(redis, settings.views, {
 });
 
 port.on('message', (request: FeatureThreadRequest) => {
-  reader.readBatch(request.queries, { deadlineMs: request.deadlineMs }).then(
+  reader.readBatch(unpackQueries(request.queries), { deadlineMs: request.deadlineMs }).then(
     (readings) => {
       reply({ id: request.id, ok: true, readings, stats: reader.cacheStats() });
     },

@@ -3,10 +3,12 @@ import { workerEntry } from '@streamscore/platform';
 import { RetriableError } from '@streamscore/contracts';
 import type { FeatureCacheStats, FeatureQuery, FeatureReading, ReadOptions } from '@streamscore/features';
 import type { FeatureSource } from '../feature-fetch';
-import type {
-  FeatureThreadReply,
-  FeatureThreadRequest,
-  FeatureThreadSettings,
+import {
+  type FeatureThreadReply,
+  type FeatureThreadRequest,
+  type FeatureThreadSettings,
+  packQueries,
+  transferablesOf,
 } from './feature-thread-protocol';
 
 interface Pending {
@@ -69,8 +71,9 @@ export class FeatureReaderThread implements FeatureSource {
           reject(error);
         },
       });
-      const request: FeatureThreadRequest = { id, queries, deadlineMs: options.deadlineMs };
-      this.worker.postMessage(request);
+      const packed = packQueries(queries);
+      const request: FeatureThreadRequest = { id, queries: packed, deadlineMs: options.deadlineMs };
+      this.worker.postMessage(request, transferablesOf(packed));
     });
   }
 
