@@ -220,6 +220,35 @@ describe('ks2Samp', () => {
     });
   });
 
+  describe('asympBelow (not in scipy)', () => {
+    // 3,000 and 2,000 evenly spread values, the second shifted: exact is 'auto''s choice here.
+    const reference = linspace(0, 1, 3_000);
+    const near = plus(linspace(0, 1, 2_000), 0.01);
+    const far = plus(linspace(0, 1, 2_000), 0.3);
+
+    it('keeps a tiny asymptotic p-value instead of computing the exact one', () => {
+      const skipped = ks2Samp(far, reference, { asympBelow: 1e-12 });
+      const asymp = ks2Samp(far, reference, { method: 'asymp' });
+      const exact = ks2Samp(far, reference);
+      expect(exact.method).toBe('exact');
+      expect(skipped).toEqual({ statistic: asymp.statistic, pvalue: asymp.pvalue, method: 'asymp' });
+      expect(skipped.pvalue).toBeLessThan(1e-12);
+      expect(exact.pvalue).toBeLessThan(1e-12);
+    });
+
+    it('computes the exact p-value as scipy does when the asymptotic one is not that small', () => {
+      const r = ks2Samp(near, reference, { asympBelow: 1e-12 });
+      expect(r.method).toBe('exact');
+      expect(r).toEqual(ks2Samp(near, reference));
+    });
+
+    it('is ignored unless the method is auto', () => {
+      expect(ks2Samp(far, reference, { method: 'exact', asympBelow: 1e-12 })).toEqual(
+        ks2Samp(far, reference, { method: 'exact' }),
+      );
+    });
+  });
+
   it('should reject NaN rather than sort it somewhere', () => {
     expect(() => ks2Samp([1, Number.NaN], [2])).toThrow(RangeError);
   });

@@ -2,6 +2,8 @@
  * Two-sample Kolmogorov–Smirnov test with the semantics of scipy.stats.ks_2samp (scipy 1.10,
  * scipy/stats/_stats_py.py): same statistic, same choice of method, same exact lattice-path
  * p-values, same fallback to the asymptotic distribution when the exact computation overflows.
+ * One option scipy lacks, off unless given: `asympBelow` skips the exact computation when the
+ * asymptotic p-value is already that small.
  */
 import { attemptExact, type KsAlternative } from './ks-exact';
 import { roundHalfEven } from './ks-exact';
@@ -14,6 +16,14 @@ export type KsMethod = 'auto' | 'exact' | 'asymp';
 export interface Ks2SampOptions {
   readonly alternative?: KsAlternative;
   readonly method?: KsMethod;
+  /**
+   * With method 'auto': keep the asymptotic p-value when it is below this, instead of computing
+   * the exact one. The exact computation costs O(n1·n2) and is slowest when the shift is large
+   * (250 ms for 10,000 × 8,000 values at D = 0.4, against 2 ms asymptotic), where both p-values
+   * are far below any significance level (5.04e-155 vs 1.09e-154 at D = 0.2; 5.148e-11 vs
+   * 5.159e-11 at D = 0.05). The result says 'asymp'. Undefined: scipy's behaviour.
+   */
+  readonly asympBelow?: number;
 }
 
 export interface Ks2SampResult {
@@ -82,6 +92,12 @@ function oneSidedAsymptotic(n1: number, n2: number, d: number): number {
   return Math.exp(expt);
 }
 
+function asymptoticP(n1: number, n2: number, d: number, alternative: KsAlternative): number {
+  if (alternative !== 'two-sided') return oneSidedAsymptotic(n1, n2, d);
+  const en = (Math.max(n1, n2) * Math.min(n1, n2)) / (n1 + n2);
+  return kolmogorovSf(roundHalfEven(en), d);
+}
+
 export function ks2Samp(data1: Sample, data2: Sample, options: Ks2SampOptions = {}): Ks2SampResult {
   const { alternative = 'two-sided', method = 'auto' } = options;
   const a = sortedCopy(data1, 'data1');
@@ -102,19 +118,19 @@ export function ks2Samp(data1: Sample, data2: Sample, options: Ks2SampOptions = 
   else mode = 'asymp';
 
   let prob = Number.NaN;
+  if (mode === 'exact' && method === 'auto' && options.asympBelow !== undefined) {
+    const asymp = asymptoticP(n1, n2, d, alternative);
+    if (asymp < options.asympBelow) {
+      mode = 'asymp';
+      prob = asymp;
+    }
+  }
   if (mode === 'exact') {
     const attempt = attemptExact(n1, n2, g, d, alternative);
     d = attempt.d;
     if (attempt.success) prob = attempt.prob;
     else mode = 'asymp';
   }
-  if (mode === 'asymp') {
-    if (alternative === 'two-sided') {
-      const en = (Math.max(n1, n2) * Math.min(n1, n2)) / (n1 + n2);
-      prob = kolmogorovSf(roundHalfEven(en), d);
-    } else {
-      prob = oneSidedAsymptotic(n1, n2, d);
-    }
-  }
+  if (mode === 'asymp' && Number.isNaN(prob)) prob = asymptoticP(n1, n2, d, alternative);
   return { statistic: d, pvalue: clip(prob, 0, 1), method: mode };
 }

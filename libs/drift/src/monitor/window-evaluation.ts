@@ -90,7 +90,10 @@ function numericStats(
   if (count === 0)
     return { psi: null, ksStatistic: null, ksPValue: null, ksMethod: null, count, histogram: bins };
   const psi = psiFromCounts(reference.counts, series.counts, { smoothing: rule.smoothing }).value;
-  const ks = ks2Samp(series.values.values(), reference.sample, { method: rule.ksMethod });
+  const ks = ks2Samp(series.values.values(), reference.sample, {
+    method: rule.ksMethod,
+    ...(rule.ksAsympBelow === undefined ? {} : { asympBelow: rule.ksAsympBelow }),
+  });
   return { psi, ksStatistic: ks.statistic, ksPValue: ks.pvalue, ksMethod: ks.method, count, histogram: bins };
 }
 
