@@ -2,19 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from 'onnxruntime-node';
 import { createSession, gaussian, mulberry32, readManifest } from '@streamscore/models';
-import { threadTimes } from '@streamscore/observability';
 
 /**
  * The standalone ONNX Runtime figure: one session with the service's options (intraOpNumThreads 1,
  * interOpNumThreads 1, CPU), `runs` runs of a `rows`-row tensor, timed around `session.run` exactly
- * as the scoring worker times it. Returns ms per row of wall time and, where the OS tells (Linux),
- * of this thread's CPU time.
+ * as the scoring worker times it. Returns ms per row.
  */
-export async function ortMsPerRow(
-  modelDir: string,
-  rows: number,
-  runs: number,
-): Promise<{ wall: number; cpu: number | undefined }> {
+export async function ortMsPerRow(modelDir: string, rows: number, runs: number): Promise<number> {
   const manifest = await readManifest(modelDir);
   const input = manifest.inputs[0];
   const output = manifest.outputs[0];
@@ -32,17 +26,13 @@ export async function ortMsPerRow(
     for (let i = 0; i < 50; i++)
       await session.run({ [input.tensor]: new Tensor('float32', values, [rows, width]) });
     let totalMs = 0;
-    let cpuMs: number | undefined = 0;
     for (let i = 0; i < runs; i++) {
-      const before = threadTimes();
       const started = performance.now();
       const results = await session.run({ [input.tensor]: new Tensor('float32', values, [rows, width]) });
       totalMs += performance.now() - started;
-      const after = threadTimes();
-      cpuMs = before && after && cpuMs !== undefined ? cpuMs + after.cpuMs - before.cpuMs : undefined;
       if (!(results[output.tensor]?.data instanceof Float32Array)) throw new TypeError('no float32 output');
     }
-    return { wall: totalMs / (runs * rows), cpu: cpuMs === undefined ? undefined : cpuMs / (runs * rows) };
+    return totalMs / (runs * rows);
   } finally {
     await session.release();
   }

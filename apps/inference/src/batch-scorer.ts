@@ -10,7 +10,6 @@ import {
 } from '@streamscore/contracts';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 import type { OnlineValues, RawFeatures } from '@streamscore/models';
-import type { ThreadTimes } from '@streamscore/observability';
 import { fetchFeatures, type FeatureSource } from './feature-fetch';
 import { assembleRows, planFeatureQueries } from './feature-plan';
 import { buildPrediction, epochMsOf, usedDefaults } from './prediction-builder';
@@ -45,8 +44,8 @@ export interface VersionRun {
   /** Predictions written (rows without issues). */
   readonly rows: number;
   readonly runMs: number;
-  /** The scoring thread's CPU and run-queue time during the run, where the OS tells. */
-  readonly runThread: ThreadTimes | undefined;
+  /** Time the scoring thread was runnable but without a CPU during the run, where the OS tells. */
+  readonly runWaitMs: number | undefined;
   readonly roundTripMs: number;
 }
 
@@ -188,7 +187,7 @@ export class BatchScorer {
         role,
         rows: written,
         runMs: result.runMs,
-        runThread: result.runThread,
+        runWaitMs: result.runWaitMs,
         roundTripMs: result.roundTripMs,
       });
     }
@@ -223,7 +222,7 @@ export class BatchScorer {
         role: 'SHADOW',
         rows: written,
         runMs: result.runMs,
-        runThread: result.runThread,
+        runWaitMs: result.runWaitMs,
         roundTripMs: result.roundTripMs,
       });
     }
@@ -269,7 +268,7 @@ export class BatchScorer {
       scores: undefined,
       issues,
       runMs: 0,
-      runThread: undefined,
+      runWaitMs: undefined,
       roundTripMs: 0,
       error,
     });
@@ -281,7 +280,7 @@ export class BatchScorer {
         scores: scored.scores,
         issues,
         runMs: scored.runMs,
-        runThread: scored.runThread,
+        runWaitMs: scored.runWaitMs,
         roundTripMs: scored.totalMs,
         error: undefined,
       };
@@ -343,7 +342,7 @@ interface GroupResult {
   readonly scores: Float32Array | undefined;
   readonly issues: Map<number, { code: DeadLetterCode; reason: string; fields: string[] }>;
   readonly runMs: number;
-  readonly runThread: ThreadTimes | undefined;
+  readonly runWaitMs: number | undefined;
   readonly roundTripMs: number;
   readonly error: string | undefined;
 }

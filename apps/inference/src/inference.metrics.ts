@@ -12,7 +12,7 @@ export class InferenceMetrics {
   readonly rowsScored: Counter<'model' | 'version' | 'role'>;
   readonly batchRows: Histogram;
   readonly stageSeconds: Histogram<'stage' | 'model' | 'version'>;
-  readonly ortThreadSeconds: Counter<'state'>;
+  readonly ortWaitSeconds: Counter;
   readonly staleFeatures: Counter;
   readonly deadLettered: Counter<'code'>;
   readonly retries: Counter<'topic'>;
@@ -47,10 +47,9 @@ export class InferenceMetrics {
       buckets: SECONDS,
       registers,
     });
-    this.ortThreadSeconds = new Counter({
-      name: 'inference_ort_thread_seconds_total',
-      help: "scoring threads' time inside ONNX Runtime's run: on a CPU (running) or runnable and waiting for one (waiting); Linux only",
-      labelNames: ['state'],
+    this.ortWaitSeconds = new Counter({
+      name: 'inference_ort_wait_seconds_total',
+      help: "of the stage inference time, the scoring threads' time runnable but without a CPU (Linux only): how much of a slow ONNX Runtime run was the machine's other work",
       registers,
     });
     this.staleFeatures = new Counter({

@@ -257,10 +257,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       metrics.rowsScored.inc({ ...labels, role: run.role }, run.rows);
       metrics.stageSeconds.observe({ stage: 'inference', ...labels }, run.runMs / 1000);
       metrics.stageSeconds.observe({ stage: 'scoring', ...labels }, run.roundTripMs / 1000);
-      if (run.runThread) {
-        metrics.ortThreadSeconds.inc({ state: 'running' }, run.runThread.cpuMs / 1000);
-        metrics.ortThreadSeconds.inc({ state: 'waiting' }, run.runThread.waitMs / 1000);
-      }
+      if (run.runWaitMs !== undefined) metrics.ortWaitSeconds.inc(run.runWaitMs / 1000);
     }
     for (const [code, n] of stats.deadLettered) metrics.deadLettered.inc({ code }, n);
     metrics.staleFeatures.inc(stats.stale);

@@ -11,15 +11,20 @@ describe('thread clock', () => {
     expect(parseSchedstat('12')).toBeUndefined();
   });
 
-  it('counts CPU time this thread spends computing', () => {
+  it('counts CPU time this thread spends computing, to within scheduler ticks', () => {
     const before = threadTimes();
     if (before === undefined) return; // not Linux: nothing to read
-    const until = performance.now() + 30;
+    // 60 ms of this process's CPU, however long that takes on a busy machine.
+    const start = process.cpuUsage();
     let x = 0;
-    while (performance.now() < until) x += Math.sqrt(x + 1);
+    for (;;) {
+      for (let i = 0; i < 10_000; i++) x += Math.sqrt(x + 1);
+      const used = process.cpuUsage(start);
+      if (used.user + used.system >= 60_000) break;
+    }
     const after = threadTimes();
     expect(x).toBeGreaterThan(0);
-    expect(after!.cpuMs - before.cpuMs).toBeGreaterThan(10);
+    expect(after!.cpuMs - before.cpuMs).toBeGreaterThan(30);
     expect(after!.waitMs).toBeGreaterThanOrEqual(before.waitMs);
   });
 });

@@ -2,9 +2,15 @@ import { readFileSync } from 'node:fs';
 
 /** What the scheduler has counted for the calling thread, in ms since the thread started. */
 export interface ThreadTimes {
-  /** On a CPU. */
+  /**
+   * On a CPU — brought up to date only at scheduler ticks and switches (every 4 ms here), so
+   * differences are meaningful over spans of many ticks, not around one short call.
+   */
   readonly cpuMs: number;
-  /** Runnable but waiting for a CPU (run queue). */
+  /**
+   * Runnable but waiting for a CPU (run queue). A wait is added when it ends, so the difference
+   * between two reads holds every wait that ended in between, exactly.
+   */
   readonly waitMs: number;
 }
 
@@ -23,8 +29,8 @@ let available = process.platform === 'linux';
 
 /**
  * The calling thread's CPU and run-queue times (Linux: /proc/thread-self/schedstat, ~5 µs a read),
- * or undefined where the kernel does not expose them. Node 20 has no per-thread CPU clock; this
- * tells a slow call from one that waited for a core.
+ * or undefined where the kernel does not expose them. Node 20 has no per-thread CPU clock; the
+ * wait tells a slow call from one that waited for a core.
  */
 export function threadTimes(): ThreadTimes | undefined {
   if (!available) return undefined;

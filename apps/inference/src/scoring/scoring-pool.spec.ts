@@ -36,11 +36,10 @@ describe('ScoringPool', () => {
     expect(result.runMs).toBeGreaterThan(0);
     expect(result.totalMs).toBeGreaterThanOrEqual(result.runMs);
     if (process.platform !== 'linux') return;
-    // The worker's own clock: CPU time inside the run cannot exceed the run's wall time by more
-    // than the two /proc reads around it.
-    expect(result.runThread).toBeDefined();
-    expect(result.runThread!.cpuMs).toBeGreaterThan(0);
-    expect(result.runThread!.cpuMs).toBeLessThanOrEqual(result.runMs + 1);
-    expect(result.runThread!.waitMs).toBeGreaterThanOrEqual(0);
+    // The worker's own clock: the wait for a CPU is part of the run's wall time (give or take
+    // the two /proc reads around it).
+    expect(result.runWaitMs).toBeDefined();
+    expect(result.runWaitMs).toBeGreaterThanOrEqual(0);
+    expect(result.runWaitMs).toBeLessThanOrEqual(result.runMs + 1);
   });
 });

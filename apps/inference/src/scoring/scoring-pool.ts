@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import { workerEntry } from '@streamscore/platform';
 import { RetriableError } from '@streamscore/contracts';
 import { ModelError, type ModelErrorCode, type ModelManifest } from '@streamscore/models';
-import type { ThreadTimes } from '@streamscore/observability';
 import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scoring-protocol';
 
 export interface ScoringPoolOptions extends WorkerSessionSettings {
@@ -14,8 +13,8 @@ export interface ScoreResult {
   readonly scores: Float32Array;
   /** Time inside ONNX Runtime's run. */
   readonly runMs: number;
-  /** The scoring thread's CPU and run-queue time during the run, where the OS tells (Linux). */
-  readonly runThread?: ThreadTimes;
+  /** Of runMs, the time the scoring thread waited for a CPU, where the OS tells (Linux). */
+  readonly runWaitMs?: number;
   /** Round trip including the queue in front of the worker and the transfers. */
   readonly totalMs: number;
 }
@@ -100,8 +99,8 @@ export class ScoringPool {
     if (!reply.scores) throw new ModelRunError(`${key}: worker returned no scores`);
     const totalMs = performance.now() - started;
     const runMs = reply.runMs ?? 0;
-    return reply.runThread
-      ? { scores: reply.scores, runMs, runThread: reply.runThread, totalMs }
+    return reply.runWaitMs !== undefined
+      ? { scores: reply.scores, runMs, runWaitMs: reply.runWaitMs, totalMs }
       : { scores: reply.scores, runMs, totalMs };
   }
 

@@ -33,8 +33,8 @@ export type WorkerReply =
       readonly scores?: Float32Array;
       /** score: time inside ONNX Runtime's run, ms. */
       readonly runMs?: number;
-      /** score: the worker thread's CPU and run-queue time during the run (Linux), ms. */
-      readonly runThread?: { readonly cpuMs: number; readonly waitMs: number };
+      /** score: time the worker thread was runnable but without a CPU during the run (Linux), ms. */
+      readonly runWaitMs?: number;
       /** load: the execution provider the session got. */
       readonly provider?: string;
       /** load: why a provider of the list was skipped. */

@@ -81,26 +81,23 @@ async function score(request: Extract<WorkerRequest, { kind: 'score' }>): Promis
       `tensor holds ${request.tensor.length} values, expected ${request.rows}×${loaded.width}`,
     );
   }
-  const threadBefore = threadTimes();
+  const waitBefore = threadTimes()?.waitMs;
   const started = performance.now();
   const results = await loaded.session.run({
     [loaded.input]: new Tensor('float32', request.tensor, [request.rows, loaded.width]),
   });
   const runMs = performance.now() - started;
-  const threadAfter = threadTimes();
-  // With one intra-op thread ORT runs on this thread: CPU time is the run's own cost, wait time
-  // is what the machine's other work added to runMs.
-  const runThread =
-    threadBefore && threadAfter
-      ? { cpuMs: threadAfter.cpuMs - threadBefore.cpuMs, waitMs: threadAfter.waitMs - threadBefore.waitMs }
-      : undefined;
+  // A wait is counted when it ends, so every wait inside the run is in this difference (the CPU
+  // time in schedstat is only brought up to date at ticks, too coarse for a 30 µs run).
+  const waitAfter = threadTimes()?.waitMs;
+  const runWaitMs = waitBefore !== undefined && waitAfter !== undefined ? waitAfter - waitBefore : undefined;
   const data = results[loaded.output]?.data;
   if (!(data instanceof Float32Array)) throw new TypeError(`output ${loaded.output} is not float32`);
   // Copy into a fresh buffer we own: the runtime's buffer may be shared and must not be transferred.
   const scores = new Float32Array(request.rows);
   for (let row = 0; row < request.rows; row++) scores[row] = data[row * loaded.columns] ?? Number.NaN;
-  return runThread
-    ? { id: request.id, ok: true, scores, runMs, runThread }
+  return runWaitMs !== undefined
+    ? { id: request.id, ok: true, scores, runMs, runWaitMs }
     : { id: request.id, ok: true, scores, runMs };
 }
 
