@@ -44,6 +44,10 @@ interface DemoReport {
   elapsedSeconds: number;
   latencyMsP50: number;
   latencyMsP99: number;
+  ingestionHopMsP99: number;
+  inferenceHopMsP99: number;
+  inferenceQueueMsP99: number;
+  featureReadMsP99: number;
   accountedFor: boolean;
 }
 
@@ -128,6 +132,10 @@ async function main(): Promise<void> {
     progress(`demo --events ${count} --rate ${rate} (half the e2e rate)`);
     const steady = await runDemo(count, rate);
     progress(`e2e at ${rate}/s: p50 ${steady.latencyMsP50} ms, p99 ${steady.latencyMsP99} ms`);
+    progress(
+      `  hops (p99 each): ingestion ${steady.ingestionHopMsP99} ms, inference ${steady.inferenceHopMsP99} ms ` +
+        `(micro-batch queue ${steady.inferenceQueueMsP99} ms, feature read ${steady.featureReadMsP99} ms)`,
+    );
 
     const lat = await benchCatalogue(admin, 'e2e-pt-latency', PARTITIONS);
     created.push(...lat.all().map((t) => t.name));

@@ -18,6 +18,14 @@ export interface Summary {
   eventsPerSecond: number;
   latencyMsP50: number;
   latencyMsP99: number;
+  /** Where latencyMsP99 comes from: `events` → `events.validated` (ingestion) ... */
+  ingestionHopMsP99: number;
+  /** ... `events.validated` → `predictions` (inference) ... */
+  inferenceHopMsP99: number;
+  /** ... of which waiting for the micro-batch (the prediction's timings.queueMs) ... */
+  inferenceQueueMsP99: number;
+  /** ... and the feature read, including any wait for the feature watermark (timings.featuresMs). */
+  featureReadMsP99: number;
   elapsedSeconds: number;
   accountedFor: boolean;
 }
@@ -68,8 +76,19 @@ export async function account(options: {
     const r = await eventDecoder.decode(m.value, m.headers);
     if (r.ok) idOf.set(String(r.record['eventId']), Number(m.timestamp));
   }
+  const validatedAt = new Map<string, number>();
+  for (const m of validated) {
+    const r = await eventDecoder.decode(m.value, m.headers);
+    if (r.ok) validatedAt.set(String(r.record['eventId']), Number(m.timestamp));
+  }
   const seen = new Map<string, number>();
   const latencies: number[] = [];
+  const hops = {
+    ingestion: [] as number[],
+    inference: [] as number[],
+    queue: [] as number[],
+    features: [] as number[],
+  };
   let stale = 0;
   for (const m of predictions) {
     const r = await predictionDecoder.decode(m.value, m.headers);
@@ -80,6 +99,14 @@ export async function account(options: {
     if (flags.includes('staleFeatures')) stale++;
     const sent = idOf.get(id);
     if (sent !== undefined) latencies.push(Number(m.timestamp) - sent);
+    const valid = validatedAt.get(id);
+    if (sent !== undefined && valid !== undefined) hops.ingestion.push(valid - sent);
+    if (valid !== undefined) hops.inference.push(Number(m.timestamp) - valid);
+    const timings = r.record['timings'] as { queueMs: number; featuresMs: number } | undefined;
+    if (timings) {
+      hops.queue.push(timings.queueMs);
+      hops.features.push(timings.featuresMs);
+    }
   }
   for (const m of predictionDead) {
     const r = await eventDecoder.decode(m.value, m.headers);
@@ -93,6 +120,13 @@ export async function account(options: {
   const validatedEvents = validated.length;
   const missing = validatedEvents - [...seen.keys()].length;
   latencies.sort((a, b) => a - b);
+  const p99 = (values: number[]): number =>
+    Math.round(
+      percentile(
+        values.sort((a, b) => a - b),
+        0.99,
+      ),
+    );
   const summary: Summary = {
     produced: options.produced,
     validated: validatedEvents,
@@ -109,6 +143,10 @@ export async function account(options: {
     eventsPerSecond: Math.round((options.produced / options.elapsedMs) * 1000),
     latencyMsP50: percentile(latencies, 0.5),
     latencyMsP99: percentile(latencies, 0.99),
+    ingestionHopMsP99: p99(hops.ingestion),
+    inferenceHopMsP99: p99(hops.inference),
+    inferenceQueueMsP99: p99(hops.queue),
+    featureReadMsP99: p99(hops.features),
     elapsedSeconds: Math.round(options.elapsedMs / 100) / 10,
     accountedFor: false,
   };

@@ -110,16 +110,20 @@ describe('online feature store (real Redis)', () => {
     expect(held.pair_stats).toMatchObject({ applied: 1, late: 0, watermarkMs: 58 * MINUTE });
   });
 
-  it('should report complete only once the watermark reached atMs', async () => {
+  it("should report complete only once the watermark reached the window's end", async () => {
     await materializer.applyRecords('things', [thing(1, 10 * MINUTE)]);
-    const [early, late] = await reader.readBatch(
+    // Watermark 8 min: windows ending at 8 min (events in the 8th minute's bucket) are final, the
+    // one ending at 9 min is not.
+    const [early, sameBucket, late] = await reader.readBatch(
       [
         { view: 'pair_stats', entity: 'p|z', atMs: 8 * MINUTE },
-        { view: 'pair_stats', entity: 'p|z', atMs: 8 * MINUTE + 1 },
+        { view: 'pair_stats', entity: 'p|z', atMs: 9 * MINUTE - 1 },
+        { view: 'pair_stats', entity: 'p|z', atMs: 9 * MINUTE },
       ],
       { deadlineMs: 1_000 },
     );
     expect(early).toMatchObject({ complete: true, watermarkMs: 8 * MINUTE });
+    expect(sameBucket).toMatchObject({ complete: true, watermarkMs: 8 * MINUTE });
     expect(late?.complete).toBe(false);
     const held = await materializer.applyRecords('things', [thing(2, 20 * MINUTE)], {
       sourceWatermarkMs: 9 * MINUTE,

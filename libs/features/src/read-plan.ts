@@ -184,7 +184,10 @@ function nested<K, K2, V>(map: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
 export interface FeatureReading {
   /** `<view>.<aggregation>` → raw-unit value, or the configured default over an empty window. Shared by the queries of one window: do not mutate. */
   readonly values: FeatureValues;
-  /** The view's watermark had reached atMs: no record with time < atMs can still arrive. */
+  /**
+   * The view's watermark had reached the window's end (the start of atMs's bucket): no record
+   * that belongs to the window can still arrive, so its values are final.
+   */
   readonly complete: boolean;
   readonly watermarkMs: number | null;
 }
@@ -232,6 +235,7 @@ export function decodeReads(
     return {
       values: finalize(read.compiled, window),
       watermarkMs: watermarkOf(read.metaCommand),
+      bucketMs: read.compiled.view.bucketMs,
     };
   });
   return queries.map((query, i) => {
@@ -239,7 +243,9 @@ export function decodeReads(
     if (read === undefined) throw new Error(`no read planned for query ${i}`);
     return {
       values: read.values,
-      complete: read.watermarkMs !== null && read.watermarkMs >= query.atMs,
+      // The window ends at the start of atMs's bucket: once the watermark passes that, none of its
+      // buckets can change (the materializer refuses records older than the watermark).
+      complete: read.watermarkMs !== null && read.watermarkMs >= bucketStartOf(query.atMs, read.bucketMs),
       watermarkMs: read.watermarkMs,
     };
   });
