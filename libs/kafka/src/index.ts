@@ -15,4 +15,4 @@ export {
 export { PendingDeliveries } from './pending-deliveries';
 export { ensureTopics, verifyTopics } from './topic-admin';
 export { TransactionalProducerPool } from './transactional-producers';
-export { useFastKafkaEncoders, type EncoderInstall } from './record-encoding';
+export { useFastKafkaEncoders, useLinearPartitionGrouping, type EncoderInstall } from './record-encoding';

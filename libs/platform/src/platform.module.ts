@@ -18,6 +18,7 @@ import {
   kafkaOptionsFromEnv,
   kafkaReadinessCheck,
   useFastKafkaEncoders,
+  useLinearPartitionGrouping,
   verifyTopics,
 } from '@streamscore/kafka';
 import { describeError, HealthRegistry } from '@streamscore/observability';
@@ -78,9 +79,13 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const logger = new Logger(options.service);
-    // Before this service's first produce (kafkajs loads its produce request lazily).
+    // Installed by the entry point's first import (@streamscore/kafka/preload); the encoders can
+    // still be swapped here, before this service's first produce.
     const encoders = useFastKafkaEncoders();
     if (encoders !== 'installed') logger.log(`kafkajs record encoder: ${encoders}, kafkajs' own is used`);
+    const grouping = useLinearPartitionGrouping();
+    if (grouping !== 'installed')
+      logger.log(`kafkajs partition grouping: ${grouping}, kafkajs' own (quadratic) is used`);
     const kafka = createKafka({
       ...kafkaOptionsFromEnv(options.env, options.service),
       log: (level, message, extra) => {

@@ -1,3 +1,4 @@
 export { crc32c } from './crc32c';
 export { encodeRecord, type EncodedRecord, type RecordFields } from './record-encoder';
-export { useFastKafkaEncoders, type EncoderInstall } from './kafkajs-encoders';
+export { useFastKafkaEncoders, useLinearPartitionGrouping, type EncoderInstall } from './kafkajs-encoders';
+export { groupMessagesPerPartition } from './group-by-partition';

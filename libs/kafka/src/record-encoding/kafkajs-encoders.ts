@@ -1,5 +1,6 @@
 import Module, { createRequire } from 'node:module';
 import { crc32c } from './crc32c';
+import { groupMessagesPerPartition } from './group-by-partition';
 import { encodeRecord } from './record-encoder';
 
 /** The kafkajs release whose internal module layout this was written and tested against. */
@@ -10,7 +11,15 @@ export type EncoderInstall = 'installed' | 'unsupported-version' | 'too-late' | 
 const load = createRequire(__filename);
 
 function resolve(path: string): string {
-  return load.resolve(`kafkajs/src/protocol/${path}`);
+  return load.resolve(`kafkajs/src/${path}`);
+}
+
+function kafkajsVersion(): string | undefined {
+  try {
+    return (load('kafkajs/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Registers `exports` as the already-loaded module at `filename`, so later requires get it. */
@@ -31,21 +40,37 @@ function preload(filename: string, exports: unknown): void {
  * benchmarks' pass-through baselines do not, so they measure plain kafkajs.
  */
 export function useFastKafkaEncoders(): EncoderInstall {
-  let version: string;
-  try {
-    version = (load('kafkajs/package.json') as { version: string }).version;
-  } catch {
-    return 'not-applicable';
-  }
+  const version = kafkajsVersion();
+  if (version === undefined) return 'not-applicable';
   if (version !== KAFKAJS_VERSION) return 'unsupported-version';
-  const record = resolve('recordBatch/record/v0/index.js');
-  const crc = resolve('recordBatch/crc32C/index.js');
+  const record = resolve('protocol/recordBatch/record/v0/index.js');
+  const crc = resolve('protocol/recordBatch/crc32C/index.js');
   if (load.cache[record]?.exports === encodeRecord) return 'installed';
   // The modules that capture these two at load time must not be loaded yet.
-  if (load.cache[resolve('requests/produce/v3/request.js')] || load.cache[resolve('recordBatch/v0/index.js')])
+  if (
+    load.cache[resolve('protocol/requests/produce/v3/request.js')] ||
+    load.cache[resolve('protocol/recordBatch/v0/index.js')]
+  )
     return 'too-late';
   preload(record, encodeRecord);
   preload(crc, crc32c);
   // Under a module system of its own (jest) the cache is not Node's: nothing was swapped.
   return load(record) === encodeRecord ? 'installed' : 'not-applicable';
+}
+
+/**
+ * Swaps kafkajs' quadratic grouping of a send's messages by partition for a linear one
+ * (group-by-partition.ts). kafkajs loads it with the producer, when `kafkajs` itself is first
+ * required: this must run before that, so services call it from their entry point's first import
+ * (`@streamscore/kafka/preload`). Only for kafkajs 2.2.4.
+ */
+export function useLinearPartitionGrouping(): EncoderInstall {
+  const version = kafkajsVersion();
+  if (version === undefined) return 'not-applicable';
+  if (version !== KAFKAJS_VERSION) return 'unsupported-version';
+  const grouping = resolve('producer/groupMessagesPerPartition.js');
+  if (load.cache[grouping]?.exports === groupMessagesPerPartition) return 'installed';
+  if (load.cache[resolve('producer/sendMessages.js')]) return 'too-late';
+  preload(grouping, groupMessagesPerPartition);
+  return load(grouping) === groupMessagesPerPartition ? 'installed' : 'not-applicable';
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { crc32c } from './crc32c';
+import { groupMessagesPerPartition } from './group-by-partition';
 import { encodeRecord, type RecordFields } from './record-encoder';
 
 // kafkajs' own encoders: the reference the fast ones must match byte for byte.
@@ -90,11 +91,53 @@ describe('useFastKafkaEncoders', () => {
     expect(out).toBe('installed installed true true');
   });
 
+  it('swaps the partition grouping only before kafkajs is first loaded', () => {
+    const before = run(`
+      const { useLinearPartitionGrouping, groupMessagesPerPartition } = require('./libs/kafka/src/record-encoding');
+      const result = useLinearPartitionGrouping();
+      require('kafkajs');
+      console.log(result, require('kafkajs/src/producer/groupMessagesPerPartition') === groupMessagesPerPartition);`);
+    expect(before).toBe('installed true');
+    const after = run(`
+      require('kafkajs');
+      const { useLinearPartitionGrouping } = require('./libs/kafka/src/record-encoding');
+      console.log(useLinearPartitionGrouping());`);
+    expect(after).toBe('too-late');
+  });
+
   it('changes nothing once kafkajs has loaded its produce request', () => {
     const out = run(`
       require('kafkajs/src/protocol/requests/produce/v3/request');
       const { useFastKafkaEncoders, encodeRecord } = require('./libs/kafka/src/record-encoding');
       console.log(useFastKafkaEncoders(), require('kafkajs/src/protocol/recordBatch/record/v0') === encodeRecord);`);
     expect(out).toBe('too-late false');
+  });
+});
+
+describe('groupMessagesPerPartition', () => {
+  const kafkajsGroup =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('kafkajs/src/producer/groupMessagesPerPartition') as typeof groupMessagesPerPartition;
+  const partitionMetadata = [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId }));
+  const partitioner = ({ message }: { message: { key: string } }): number =>
+    (message.key.charCodeAt(0) * 7 + message.key.length) % 6;
+
+  it('groups as kafkajs does: each partition its messages, in send order', () => {
+    const next = random(3);
+    const messages = Array.from({ length: 3_000 }, (_, i) => ({
+      key: `${String.fromCharCode(65 + Math.floor(next() * 26))}${i}`,
+      i,
+    }));
+    const ours = groupMessagesPerPartition({ topic: 't', partitionMetadata, messages, partitioner });
+    expect(ours).toEqual(kafkajsGroup({ topic: 't', partitionMetadata, messages, partitioner }));
+    expect(Object.values(ours).flat()).toHaveLength(3_000);
+    for (const group of Object.values(ours))
+      expect(group.map((m) => m.i)).toEqual([...group.map((m) => m.i)].sort((a, b) => a - b));
+  });
+
+  it('returns nothing without partition metadata', () => {
+    expect(
+      groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages: [{ key: 'a' }], partitioner }),
+    ).toEqual({});
   });
 });
