@@ -14,12 +14,15 @@ function resolve(path: string): string {
   return load.resolve(`kafkajs/src/${path}`);
 }
 
-function kafkajsVersion(): string | undefined {
+/** Why the installed kafkajs cannot be patched, or undefined when it is the version we know. */
+function versionProblem(): EncoderInstall | undefined {
+  let version: string;
   try {
-    return (load('kafkajs/package.json') as { version: string }).version;
+    version = (load('kafkajs/package.json') as { version: string }).version;
   } catch {
-    return undefined;
+    return 'not-applicable';
   }
+  return version === KAFKAJS_VERSION ? undefined : 'unsupported-version';
 }
 
 /** Registers `exports` as the already-loaded module at `filename`, so later requires get it. */
@@ -36,13 +39,13 @@ function preload(filename: string, exports: unknown): void {
  * the same bytes with one exact-size allocation per record and eight bytes per checksum step.
  * kafkajs loads its produce request lazily, so this works when called before the process first
  * produces; afterwards it reports 'too-late' and changes nothing. Only for kafkajs 2.2.4 (its
- * internals are not an API); any other version is left alone. Services call it at start-up; the
- * benchmarks' pass-through baselines do not, so they measure plain kafkajs.
+ * internals are not an API); any other version is left alone. Services call it from their entry
+ * point's first import (`@streamscore/kafka/preload`); the benchmarks' pass-through baselines do
+ * not, so they measure plain kafkajs.
  */
 export function useFastKafkaEncoders(): EncoderInstall {
-  const version = kafkajsVersion();
-  if (version === undefined) return 'not-applicable';
-  if (version !== KAFKAJS_VERSION) return 'unsupported-version';
+  const problem = versionProblem();
+  if (problem) return problem;
   const record = resolve('protocol/recordBatch/record/v0/index.js');
   const crc = resolve('protocol/recordBatch/crc32C/index.js');
   if (load.cache[record]?.exports === encodeRecord) return 'installed';
@@ -65,9 +68,8 @@ export function useFastKafkaEncoders(): EncoderInstall {
  * (`@streamscore/kafka/preload`). Only for kafkajs 2.2.4.
  */
 export function useLinearPartitionGrouping(): EncoderInstall {
-  const version = kafkajsVersion();
-  if (version === undefined) return 'not-applicable';
-  if (version !== KAFKAJS_VERSION) return 'unsupported-version';
+  const problem = versionProblem();
+  if (problem) return problem;
   const grouping = resolve('producer/groupMessagesPerPartition.js');
   if (load.cache[grouping]?.exports === groupMessagesPerPartition) return 'installed';
   if (load.cache[resolve('producer/sendMessages.js')]) return 'too-late';
