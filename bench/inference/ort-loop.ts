@@ -7,8 +7,12 @@ import { createSession, gaussian, mulberry32, readManifest } from '@streamscore/
  * The standalone ONNX Runtime figure: one session with the service's options (intraOpNumThreads 1,
  * interOpNumThreads 1, CPU), `runs` runs of a `rows`-row tensor, timed around `session.run` exactly
  * as the scoring worker times it. Returns ms per row.
+ *
+ * `gapMs` > 0 idles that long before each run, as the service's scoring thread does between two
+ * micro-batches: a run after an idle gap finds the session's weights, arena and code out of the
+ * caches, and on these VMs costs 1.6× (1 ms gap) to 3.7× (10 ms) a back-to-back run.
  */
-export async function ortMsPerRow(modelDir: string, rows: number, runs: number): Promise<number> {
+export async function ortMsPerRow(modelDir: string, rows: number, runs: number, gapMs = 0): Promise<number> {
   const manifest = await readManifest(modelDir);
   const input = manifest.inputs[0];
   const output = manifest.outputs[0];
@@ -27,6 +31,7 @@ export async function ortMsPerRow(modelDir: string, rows: number, runs: number):
       await session.run({ [input.tensor]: new Tensor('float32', values, [rows, width]) });
     let totalMs = 0;
     for (let i = 0; i < runs; i++) {
+      if (gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
       const started = performance.now();
       const results = await session.run({ [input.tensor]: new Tensor('float32', values, [rows, width]) });
       totalMs += performance.now() - started;

@@ -21,7 +21,7 @@ import {
   type TopicCatalogue,
 } from '@streamscore/contracts';
 import { advanceAlerts, evaluateWindow, openAlerts, type AlertState } from '@streamscore/drift';
-import { backoffDelayMs, sleep } from '@streamscore/kafka';
+import { backoffDelayMs, sleep, transactionalProducerConfig } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import type { DriftMonitorConfig } from './config';
@@ -108,13 +108,7 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
   async onApplicationBootstrap(): Promise<void> {
     const groupId = this.config.STREAMSCORE_GROUP_ID;
     // Connecting the transactional producer fences a previous instance and aborts its open transaction.
-    this.producer = this.kafka.producer({
-      transactionalId: `${groupId}.drift`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.kafka.producer(transactionalProducerConfig(`${groupId}.drift`, 60_000));
     await this.producer.connect();
     const history = await readReportHistory(
       this.kafka,

@@ -1,5 +1,6 @@
 import type { ModelDeployment, ModelDeploymentAudit } from '@streamscore/contracts';
 import type { Kafka, RecordMetadata, Transaction } from 'kafkajs';
+import { transactionalProducerConfig } from '@streamscore/kafka';
 import { randomUUID } from 'node:crypto';
 import { artifactFor, verifyArtifact } from './artifact-verification';
 import * as changes from './deployment-changes';
@@ -164,11 +165,7 @@ export class DeploymentWriter {
     changes.checkStamp(stamp);
     const prefix =
       this.options.transactionalIdPrefix ?? `streamscore-deployments.${this.options.deploymentsTopic}`;
-    const producer = this.options.kafka.producer({
-      transactionalId: `${prefix}.${model}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
+    const producer = this.options.kafka.producer(transactionalProducerConfig(`${prefix}.${model}`));
     await producer.connect();
     try {
       const transaction = await producer.transaction();

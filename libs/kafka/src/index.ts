@@ -14,5 +14,9 @@ export {
 } from './partition-batch-runner';
 export { PendingDeliveries } from './pending-deliveries';
 export { ensureTopics, verifyTopics } from './topic-admin';
-export { TransactionalProducerPool } from './transactional-producers';
+export {
+  TRANSACTION_RETRY_MS,
+  TransactionalProducerPool,
+  transactionalProducerConfig,
+} from './transactional-producers';
 export { useFastKafkaEncoders, useLinearPartitionGrouping, type EncoderInstall } from './record-encoding';
