@@ -24,6 +24,7 @@ import { scrape, sumMetric } from '../../demo/runner/metrics-probe';
 import { materializeWeek } from './materialize';
 import { firstRecord, kafkaFloorRate } from './kafka-floor';
 import { ortMsPerRow } from './ort-loop';
+import { transactionCost } from './transaction-cost';
 import {
   awaitCommitted,
   latencies,
@@ -46,6 +47,9 @@ const ORT_RUNS = 3_000;
 /** Paced ORT runs, and the longest idle gap between them (the cold-run cost is reached well before). */
 const ORT_PACED_RUNS = 200;
 const ORT_MAX_GAP_MS = 50;
+/** Back-to-back transactions of a steady input's micro-batch size. */
+const TXN_RECORDS = 100;
+const TXN_COUNT = 40;
 const DAY_MS = 86_400_000;
 const FROM_MS = Date.UTC(2001, 0, 25);
 const profileDir = process.env['BENCH_PROFILE_DIR'];
@@ -279,6 +283,18 @@ async function main(): Promise<void> {
         `service ${(serviceMsPerRow * 1000).toFixed(3)} µs, ${(ortWait * 100).toFixed(0)}% of it waiting for a core`,
     );
 
+    const txn = await transactionCost(
+      kafka,
+      floor.topics.name('predictions'),
+      floor.topics.name('eventsValidated'),
+      TXN_RECORDS,
+      TXN_COUNT,
+    );
+    progress(
+      `${TXN_COUNT} back-to-back transactions of ${TXN_RECORDS} records: ${txn.platformMs.toFixed(1)} ms each ` +
+        `with the platform's 20 ms retry, ${txn.clientRetryMs.toFixed(1)} ms with kafkajs' client retry (200 ms)`,
+    );
+
     printMeasures([
       {
         case: 'inference',
@@ -319,6 +335,14 @@ async function main(): Promise<void> {
         unit: 'ratio',
         baseline: 0,
         ratio: round(ortWait),
+      },
+      {
+        case: 'inference',
+        measure: 'transaction_ms',
+        value: round(txn.platformMs, 1),
+        unit: 'ms',
+        baseline: round(txn.clientRetryMs, 1),
+        ratio: round(txn.platformMs / txn.clientRetryMs),
       },
       {
         case: 'inference',
