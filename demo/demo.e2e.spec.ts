@@ -8,6 +8,7 @@ import type { DeadLetterRow } from '../apps/cli/src/dead-letters/dead-letter-row
 import { runCli } from '../apps/cli/src/test/run-cli';
 import { startDemo, type DemoProcess, type DemoReport } from './test/demo-process';
 import {
+  awaitFeaturesCommitted,
   jsonLines,
   payloadEventId,
   readMessages,
@@ -128,8 +129,12 @@ describe('end to end: events in → predictions out → drift alert out', () => 
       writeFileSync(eventsFile, jsonLines(events));
       writeFileSync(outcomesFile, jsonLines(known));
 
-      // Outcomes first, so their views are complete by the time the events are scored.
+      // Outcomes first, validated and applied to the online store before the events are sent: the
+      // two paths are separate, and under CI load the outcomes' (ingestion, then features) once
+      // took longer than inference's 500 ms feature wait, leaving every window empty.
       await runCli(['produce', '--stream', 'outcomes', '--file', outcomesFile], cliEnv());
+      await readMessages(report, 'outcomesValidated', outcomes.length + known.length);
+      await awaitFeaturesCommitted(report, 'outcomesValidated');
       await runCli(['produce', '--stream', 'events', '--file', eventsFile], cliEnv());
       extraEvents += events.length;
       const ids = new Set(events.map((e) => String(e['eventId'])));

@@ -1,6 +1,7 @@
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type TopicKey } from '@streamscore/contracts';
-import { readTopic, testKafka, type ReadMessage } from '@streamscore/testing';
+import { readTopic, testKafka, waitFor, type ReadMessage } from '@streamscore/testing';
 import type { DeadLetterRow } from '../../apps/cli/src/dead-letters/dead-letter-row';
+import { serviceGroupId } from '../runner/run-namespace';
 import type { DemoReport } from './demo-process';
 
 /** A topic of the demo run (its namespace is in the report). */
@@ -32,6 +33,36 @@ export async function readRecords<T = Record<string, unknown>>(
     records.push(result.record as T);
   }
   return records;
+}
+
+/**
+ * Resolves once the run's features service has committed everything now on `topic`. It commits a
+ * batch's offsets only after its Redis writes, so from then on the online store holds those records.
+ */
+export async function awaitFeaturesCommitted(
+  report: DemoReport,
+  topic: TopicKey,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const name = topicOf(report, topic);
+    const ends = await admin.fetchTopicOffsets(name);
+    const groupId = serviceGroupId(report.topicPrefix, 'features');
+    await waitFor(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [name] });
+        const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        return ends.every(
+          (end) => Number(end.high) === 0 || (at.get(end.partition) ?? -1) >= Number(end.high),
+        );
+      },
+      { timeoutMs, intervalMs: 100, description: `${groupId} committed ${name} to its end` },
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** The eventId of a JSON dead letter (`dlq list` prints payloads in base64); undefined for Avro. */
