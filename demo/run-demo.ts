@@ -308,7 +308,10 @@ async function main(options: Options): Promise<number> {
     produced,
     outcomesProduced,
     elapsedMs,
-    expectedPredictions: state.scored,
+    committedBy: [
+      { groupId: serviceGroupId(runId, 'ingestion'), topic: topics.name('events') },
+      { groupId: serviceGroupId(runId, 'inference'), topic: topics.name('eventsValidated') },
+    ],
   });
   await admin.disconnect();
   // Counters restart with a process; they are comparable with the topics only without restarts.

@@ -2,6 +2,8 @@
 # Static checks of the deployment that need no Docker engine and no cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# docker-compose, promtool and kubectl come from the system: name what is missing, then stop.
+node tools/system-tools.mjs deploy
 echo "docker-compose.yml: docker-compose config (default and gpu profile)"
 docker-compose -f docker-compose.yml config -q
 COMPOSE_PROFILES=gpu docker-compose -f docker-compose.yml config -q
@@ -16,7 +18,6 @@ echo "grafana: provisioning files are valid YAML"
 for f in deploy/grafana/provisioning/*/*.yml; do
   node -e "require('yaml').parse(require('fs').readFileSync('$f','utf8'))"
 done
-command -v kubectl >/dev/null || { echo "deploy-check: kubectl not found: it renders the kustomize targets (install kubectl)"; exit 1; }
 echo "k8s: kustomize build (kubectl) and Kubernetes/KEDA schema validation (kubernetes-models)"
 for target in deploy/k8s/base deploy/k8s/overlays/gpu; do
   kubectl kustomize "$target" | node tools/k8s-validate.mjs "$target"

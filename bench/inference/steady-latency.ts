@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Type } from 'avsc';
 import { ContentTypes, encodeSingleObject, Headers } from '@streamscore/contracts';
-import { randomName, readTopic, type ReadMessage } from '@streamscore/testing';
+import { randomName, readTopicToEnd, type ReadMessage } from '@streamscore/testing';
 import { committed, progress } from '../common/bench-kit';
 import type { FlightDeparture } from '../../demo/flights/data';
 
@@ -111,7 +111,11 @@ export async function latencies(
   expected: number,
   idOf: (message: ReadMessage) => Promise<string | undefined>,
 ): Promise<number[]> {
-  const read = await readTopic(kafka, topic, { isolation: 'read_committed', expected, timeoutMs: 90_000 });
+  const read = await readTopicToEnd(kafka, topic, {
+    isolation: 'read_committed',
+    expected,
+    timeoutMs: 90_000,
+  });
   const out: number[] = [];
   for (const m of read) {
     const id = await idOf(m);

@@ -1,5 +1,5 @@
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type TopicKey } from '@streamscore/contracts';
-import { readTopic, testKafka, waitFor, type ReadMessage } from '@streamscore/testing';
+import { readTopicToEnd, testKafka, waitFor, type ReadMessage } from '@streamscore/testing';
 import type { DeadLetterRow } from '../../apps/cli/src/dead-letters/dead-letter-row';
 import { serviceGroupId } from '../runner/run-namespace';
 import type { DemoReport } from './demo-process';
@@ -10,7 +10,7 @@ export const topicOf = (report: DemoReport, topic: TopicKey): string =>
 
 /** What a topic of the run holds, read_committed, waiting up to 2 minutes for `expected` records. */
 export function readMessages(report: DemoReport, topic: TopicKey, expected?: number): Promise<ReadMessage[]> {
-  return readTopic(testKafka(), topicOf(report, topic), {
+  return readTopicToEnd(testKafka(), topicOf(report, topic), {
     isolation: 'read_committed',
     ...(expected === undefined ? {} : { expected }),
     timeoutMs: 120_000,

@@ -1,7 +1,7 @@
-import { waitFor } from '@streamscore/testing';
+import { endOffsetSum, waitFor } from '@streamscore/testing';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
-import { highWatermarks, startChaosStack, type ChaosStack } from './support/chaos-stack';
+import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { prepareIngestion, readIngestionOutcome } from './support/ingestion-run';
 
 const SIZE = chaosSize();
@@ -28,8 +28,7 @@ describe('chaos: broker restart mid-run', () => {
     const run = await prepareIngestion(chaos, SIZE.events, { STREAMSCORE_MAX_BATCH_ROWS: '200' });
     const service = await chaos.start('ingestion', run.env);
     await waitFor(
-      async () =>
-        (await highWatermarks(chaos.admin, run.catalogue.name('eventsValidated'))) > run.valid * 0.2,
+      async () => (await endOffsetSum(chaos.admin, run.catalogue.name('eventsValidated'))) > run.valid * 0.2,
       { timeoutMs: 180_000, intervalMs: 20 },
     );
     const stopAt = Date.now();

@@ -1,8 +1,15 @@
 import { TopicCatalogue } from '@streamscore/contracts';
-import { createTestTopics, randomName, waitFor } from '@streamscore/testing';
+import {
+  createTestTopics,
+  endOffsetSum,
+  groupBacklog,
+  randomName,
+  readTopicToEnd,
+  waitFor,
+} from '@streamscore/testing';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
-import { highWatermarks, startChaosStack, type ChaosStack } from './support/chaos-stack';
+import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import {
   BASE,
   DRIFT_PIPELINE,
@@ -36,15 +43,17 @@ describe('chaos: kill -9 mid-run', () => {
     const run = await prepareIngestion(chaos, SIZE.events);
     const validatedTopic = run.catalogue.name('eventsValidated');
     let kills = 0;
+    const backlogAtKills: number[] = [];
     // Two kills: at a fifth and at three fifths of the output (uncommitted writes count in the watermark).
     for (const share of [0.2, 0.6]) {
       const service = await chaos.start('ingestion', run.env);
-      await waitFor(async () => (await highWatermarks(chaos.admin, validatedTopic)) > run.valid * share, {
+      await waitFor(async () => (await endOffsetSum(chaos.admin, validatedTopic)) > run.valid * share, {
         timeoutMs: 180_000,
         intervalMs: 20,
       });
       await service.stop('SIGKILL');
       kills++;
+      backlogAtKills.push(await groupBacklog(chaos.admin, run.groupId, run.catalogue.name('events')));
     }
     await chaos.start('ingestion', run.env);
     const outcome = await readIngestionOutcome(chaos.kafka, run);
@@ -53,8 +62,11 @@ describe('chaos: kill -9 mid-run', () => {
       sent: run.valid + run.invalid,
       ...outcome,
       seconds: (Date.now() - started) / 1000,
-      extra: { kills, size: SIZE.label },
+      extra: { kills, backlogAtKills: backlogAtKills.join('/'), size: SIZE.label },
     });
+    // Each kill landed mid-run: input was left for the next process.
+    expect(backlogAtKills).toHaveLength(2);
+    expect(backlogAtKills.every((backlog) => backlog > 0)).toBe(true);
     expect(outcome).toEqual({ validated: run.valid, deadLettered: run.invalid, duplicates: 0, missing: 0 });
   }, 600_000);
 
@@ -83,11 +95,12 @@ describe('chaos: kill -9 mid-run', () => {
     await producePredictionHours(producer, catalogue.name('predictions'), perHour, 0, 9);
     const first = await chaos.start('drift-monitor', env);
     // Hours 0–8 close windows 0–5 (watermark 8:59 − 2 h); kill once some are written.
-    await waitFor(async () => (await highWatermarks(chaos.admin, reportsTopic)) >= 2, {
+    await waitFor(async () => (await endOffsetSum(chaos.admin, reportsTopic)) >= 2, {
       timeoutMs: 180_000,
       intervalMs: 20,
     });
     await first.stop('SIGKILL');
+    const reportsAtKill = (await readTopicToEnd(chaos.kafka, reportsTopic, { timeoutMs: 60_000 })).length;
     await producePredictionHours(producer, catalogue.name('predictions'), perHour, 9, hours);
     await producer.disconnect();
     await chaos.start('drift-monitor', env);
@@ -107,8 +120,16 @@ describe('chaos: kill -9 mid-run', () => {
       duplicates: windows.length - distinct.size,
       missing: closed - distinct.size,
       seconds: (Date.now() - started) / 1000,
-      extra: { windowsReported: reports.length, eventsInReports: eventsCounted, size: SIZE.label },
+      extra: {
+        windowsReported: reports.length,
+        reportsAtKill,
+        eventsInReports: eventsCounted,
+        size: SIZE.label,
+      },
     });
+    // The kill landed mid-run: windows were still to be reported by the restarted process.
+    expect(reportsAtKill).toBeGreaterThan(0);
+    expect(reportsAtKill).toBeLessThan(closed);
     expect([...windows].sort((a, b) => a - b)).toEqual(Array.from({ length: closed }, (_, i) => i));
     expect(new Set(reports.map((r) => r.reportId)).size).toBe(closed);
     // No event counted twice or dropped inside a window either.

@@ -8,11 +8,11 @@ import {
   type ModelDeployment,
 } from '@streamscore/contracts';
 import { sha256Hex } from '@streamscore/models';
-import { waitFor } from '@streamscore/testing';
+import { endOffsetSum, waitFor } from '@streamscore/testing';
 import { MODEL_DIR, ROOT } from '../../apps/inference/src/test/flight-stream';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
-import { highWatermarks, startChaosStack, type ChaosStack } from './support/chaos-stack';
+import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { metricSum, prepareInference, readInferenceOutcome } from './support/inference-run';
 
 const SIZE = chaosSize();
@@ -99,7 +99,7 @@ describe('chaos: malformed model-deployment records under inference', () => {
     await deploy(v1, 'serve v1');
     const service = await chaos.start('inference', run.env);
     await waitFor(
-      async () => (await highWatermarks(chaos.admin, run.catalogue.name('predictions'))) > run.events * 0.1,
+      async () => (await endOffsetSum(chaos.admin, run.catalogue.name('predictions'))) > run.events * 0.1,
       { timeoutMs: 180_000, intervalMs: 20 },
     );
 

@@ -1,5 +1,5 @@
 import { Headers } from '@streamscore/contracts';
-import { readTopic } from '@streamscore/testing';
+import { readTopicToEnd } from '@streamscore/testing';
 import { buildCorpus } from '../../apps/ingestion/src/test/input-corpus';
 import { printAccounting } from './support/accounting';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';
@@ -48,7 +48,7 @@ describe('chaos: hostile and malformed input', () => {
     for (const m of corpus) {
       if (!m.expect.valid) expectedCodes.set(m.expect.code, (expectedCodes.get(m.expect.code) ?? 0) + 1);
     }
-    const dead = await readTopic(chaos.kafka, run.catalogue.name('eventsDeadLetter'), {
+    const dead = await readTopicToEnd(chaos.kafka, run.catalogue.name('eventsDeadLetter'), {
       isolation: 'read_committed',
       expected: run.invalid + FUZZ,
       timeoutMs: 120_000,

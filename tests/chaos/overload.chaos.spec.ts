@@ -1,7 +1,7 @@
-import { waitFor } from '@streamscore/testing';
+import { groupBacklog, waitFor } from '@streamscore/testing';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
-import { consumerLag, startChaosStack, type ChaosStack } from './support/chaos-stack';
+import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { prepareIngestion, readIngestionOutcome } from './support/ingestion-run';
 import { peakRssMiB } from './support/process-memory';
 
@@ -60,7 +60,7 @@ describe('chaos: overload (a backlog before start)', () => {
         }
       })();
       try {
-        await waitFor(async () => (await consumerLag(chaos.admin, run.groupId, inputTopic)) === 0, {
+        await waitFor(async () => (await groupBacklog(chaos.admin, run.groupId, inputTopic)) === 0, {
           timeoutMs: 20 * 60_000,
           intervalMs: 500,
           description: 'ingestion lag to drain to 0',

@@ -15,7 +15,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   type ServiceProcess,
@@ -53,7 +53,7 @@ async function produceHours(producer: Producer, topic: string, from: number, to:
 
 async function decodeAll<T>(kafka: Kafka, topic: string, record: string, expected?: number): Promise<T[]> {
   const decoder = createDecoder<T>(loadSchemaHistory(join(SCHEMAS, record)));
-  const messages = await readTopic(kafka, topic, {
+  const messages = await readTopicToEnd(kafka, topic, {
     isolation: 'read_committed',
     ...(expected === undefined ? {} : { expected }),
     timeoutMs: 90_000,
@@ -134,7 +134,7 @@ describe('drift-monitor on the real Kafka', () => {
     expect(alerts.map((a) => [a.feature, a.status, a.window.index - BASE / HOUR])).toEqual([
       ['x1', 'STARTED', SHIFT_FROM_HOUR + 2],
     ]);
-    const triggers = await readTopic(kafka, catalogue.name('retrainingTriggers'), {
+    const triggers = await readTopicToEnd(kafka, catalogue.name('retrainingTriggers'), {
       isolation: 'read_committed',
     });
     expect(triggers).toHaveLength(0);

@@ -18,7 +18,7 @@ export class AppModule {
       imports: serviceModules({
         service: SERVICE_NAME,
         env: config,
-        topics: ['eventsValidated', 'outcomesValidated'],
+        topics: ['eventsValidated', 'outcomesValidated', 'featuresDeadLetter'],
         redis: true,
       }),
       controllers: [FeaturesController],

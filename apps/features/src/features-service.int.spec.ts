@@ -1,6 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, IHeaders, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { ContentTypes, Headers, TopicCatalogue } from '@streamscore/contracts';
+import { ContentTypes, Headers, TopicCatalogue, type DeadLetterCode } from '@streamscore/contracts';
 import {
   buildOfflineIndex,
   entityOf,
@@ -10,12 +10,15 @@ import {
   type FeatureValues,
 } from '@streamscore/features';
 import {
+  awaitGroupCommitted,
   createTestTopics,
   deleteTestTopics,
   randomName,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   testRedis,
+  topicEnds,
   waitFor,
   type ServiceProcess,
 } from '@streamscore/testing';
@@ -245,7 +248,7 @@ describe('features service on the real Kafka and Redis', () => {
     });
 
     // Counters equal the records: every record applied once per view of its source, nothing else.
-    expect(await metricSum(running, 'features_decode_failures_total')).toBe(0);
+    expect(await metricSum(running, 'features_dead_lettered_total')).toBe(0);
     for (const view of fixture.views) {
       expect(
         await metricSum(running, 'features_records_total', { view: view.name, outcome: 'applied' }),
@@ -372,4 +375,186 @@ describe('features service on the real Kafka and Redis', () => {
     expect(await running.stop('SIGTERM')).toBe(0);
     service = undefined;
   }, 120_000);
+});
+
+describe('features service dead letters on the real Kafka and Redis', () => {
+  const prefix = randomName('fsvc-dlq');
+  const keyPrefix = `${prefix}:`;
+  const partitions = 3;
+  const catalogue = new TopicCatalogue({ prefix, partitions });
+  const groupId = `${prefix}-group`;
+  const fixture = flightsFixture(300);
+  let kafka: Kafka;
+  let admin: Admin;
+  let redis: Redis;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    redis = testRedis();
+    await createTestTopics(admin, catalogue.all());
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+    await deleteKeys(redis, keyPrefix);
+    await redis.quit();
+    await deleteTestTopics(admin, catalogue.all());
+    await admin.disconnect();
+  }, 60_000);
+
+  it('should dead-letter each validated record that does not decode once, with its code and source offset, in the transaction of its offsets', async () => {
+    const avro = { [Headers.contentType]: ContentTypes.avro };
+    // Bad variants of a good record of the topic's own schema, one per code.
+    const badOf = (
+      good: Buffer,
+    ): { value: Buffer | null; headers: Record<string, string>; code: DeadLetterCode }[] => [
+      { value: good.subarray(0, good.length - 3), headers: avro, code: 'TRUNCATED' },
+      {
+        value: Buffer.concat([good.subarray(0, 2), Buffer.alloc(8, 0xab), good.subarray(10)]),
+        headers: avro,
+        code: 'UNKNOWN_SCHEMA',
+      },
+      { value: Buffer.concat([good, Buffer.from([0])]), headers: avro, code: 'TRAILING_BYTES' },
+      { value: null, headers: avro, code: 'MALFORMED' },
+      { value: good, headers: { [Headers.contentType]: 'text/plain' }, code: 'UNSUPPORTED_FORMAT' },
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    // Good records by key, then bad ones interleaved per partition and last in every partition: a
+    // dead-lettered last record must still move its partition to the end (offsets and watermark).
+    const sources = [
+      { topic: catalogue.name('eventsValidated'), good: fixture.encodedDepartures },
+      { topic: catalogue.name('outcomesValidated'), good: fixture.encodedOutcomes },
+    ];
+    const expected: {
+      topic: string;
+      partition: number;
+      offset: string;
+      code: DeadLetterCode;
+      key: string;
+      value: string | undefined;
+    }[] = [];
+    for (const { topic, good } of sources) {
+      const sample = good[0]?.value;
+      if (sample === undefined) throw new Error(`no good record for ${topic}`);
+      const bad = badOf(sample);
+      const half = Math.floor(good.length / 2);
+      for (const [i, slice] of [good.slice(0, half), good.slice(half)].entries()) {
+        await producer.send({ topic, messages: slice.map((m) => ({ ...m, headers: avro })) });
+        for (let partition = 0; partition < partitions; partition++) {
+          for (const [b, record] of bad.entries()) {
+            const key = `bad-${i}-${partition}-${b}`;
+            const [sent] = await producer.send({
+              topic,
+              messages: [{ key, value: record.value, headers: record.headers, partition }],
+            });
+            if (sent === undefined) throw new Error(`no metadata for ${key}`);
+            expected.push({
+              topic,
+              partition,
+              offset: sent.baseOffset ?? '',
+              code: record.code,
+              key,
+              value: record.value?.toString('base64'),
+            });
+          }
+        }
+      }
+    }
+    await producer.disconnect();
+
+    service = await startServiceProcess('features', {
+      KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
+      REDIS_URL: process.env['REDIS_URL'] ?? '',
+      REDIS_KEY_PREFIX: keyPrefix,
+      TOPIC_PREFIX: prefix,
+      TOPIC_PARTITIONS: String(partitions),
+      STREAMSCORE_PIPELINE: fixture.pipelineFile,
+      STREAMSCORE_GROUP_ID: groupId,
+      STREAMSCORE_MAX_BATCH_ROWS: '50',
+    });
+    const running = service;
+    // The group committed every partition to its end offset: nothing was left behind.
+    for (const { topic } of sources) await awaitGroupCommitted(admin, groupId, topic, { timeoutMs: 60_000 });
+    for (const { topic } of sources) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+      for (const [partition, end] of await topicEnds(admin, topic)) expect(at.get(partition)).toBe(end);
+    }
+
+    // Read to the end offsets, taken again until every expected dead letter is in (the offsets and
+    // the dead letters commit together, but their markers are written to separate partitions).
+    const dead = await readTopicToEnd(kafka, catalogue.name('featuresDeadLetter'), {
+      expected: expected.length,
+      timeoutMs: 30_000,
+    });
+    const header = (headers: IHeaders, name: string): string | undefined => {
+      const value = headers[name];
+      return Buffer.isBuffer(value) || typeof value === 'string' ? value.toString() : undefined;
+    };
+    const got = dead.map((m) => ({
+      topic: header(m.headers, Headers.sourceTopic),
+      partition: Number(header(m.headers, Headers.sourcePartition)),
+      offset: header(m.headers, Headers.sourceOffset),
+      code: header(m.headers, Headers.dlqCode),
+      key: m.key?.toString(),
+      value: m.value?.toString('base64'),
+    }));
+    const order = (a: { topic?: string; partition: number; offset?: string }, b: typeof a): number =>
+      (a.topic ?? '').localeCompare(b.topic ?? '') ||
+      a.partition - b.partition ||
+      Number(a.offset) - Number(b.offset);
+    // Exactly once each (no duplicates, none missing), with its code, key and bytes.
+    expect(got.sort(order)).toEqual(expected.sort(order));
+    for (const m of dead) expect(header(m.headers, Headers.dlqReason)).toMatch(/\S/);
+
+    // Counted once committed, by code.
+    for (const code of new Set(expected.map((e) => e.code))) {
+      expect(await metricSum(running, 'features_dead_lettered_total', { code })).toBe(
+        expected.filter((e) => e.code === code).length,
+      );
+    }
+    // The good records materialized, every one applied once per view of its source.
+    const goodCount: Record<string, number> = {
+      events: fixture.encodedDepartures.length,
+      outcomes: fixture.encodedOutcomes.length,
+    };
+    for (const view of fixture.views) {
+      await waitFor(
+        async () =>
+          (await metricSum(running, 'features_records_total', { view: view.name, outcome: 'applied' })) ===
+          goodCount[view.source],
+        { timeoutMs: 10_000, description: `${view.name}: every good record applied` },
+      );
+      expect(await metricSum(running, 'features_records_total', { view: view.name })).toBe(
+        goodCount[view.source],
+      );
+    }
+    // Dead letters add no event time, and a dead letter last in its partition holds nothing back:
+    // every view's watermark reaches the newest good record − lateness.
+    const reader = new FeatureReader(redis, fixture.views, { keyPrefix });
+    const newest = (source: string): number =>
+      (source === 'events'
+        ? fixture.departures.map((d) => d.scheduledAt)
+        : fixture.outcomes.map((o) => o.knownAt)
+      ).reduce((max, t) => Math.max(max, t), 0);
+    await waitFor(
+      async () => {
+        const watermarks = await reader.readWatermarks({ deadlineMs: 5_000 });
+        return fixture.views.every(
+          (view) => watermarks[view.name] === newest(view.source) - TEST_LATENESS_MS,
+        );
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        description: 'every view watermark at its newest good record − lateness',
+      },
+    );
+    expect(await running.stop('SIGTERM')).toBe(0);
+    service = undefined;
+  }, 180_000);
 });

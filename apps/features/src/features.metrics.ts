@@ -11,7 +11,7 @@ export const RECORD_OUTCOMES = ['applied', 'duplicate', 'late', 'invalid'] as co
 @Injectable()
 export class FeaturesMetrics {
   readonly recordsIn: Counter<'topic'>;
-  readonly decodeFailures: Counter<'topic'>;
+  readonly deadLettered: Counter<'topic' | 'code'>;
   readonly records: Counter<'view' | 'outcome'>;
   readonly writeBatchSeconds: Histogram;
   readonly readSeconds: Histogram<'endpoint'>;
@@ -27,10 +27,10 @@ export class FeaturesMetrics {
       labelNames: ['topic'],
       registers: [registry],
     });
-    this.decodeFailures = new Counter({
-      name: 'features_decode_failures_total',
-      help: 'validated records that did not decode (a bug upstream): skipped',
-      labelNames: ['topic'],
+    this.deadLettered = new Counter({
+      name: 'features_dead_lettered_total',
+      help: 'validated records that did not decode (a bug upstream), dead-lettered to features.dead-letter; counted once committed',
+      labelNames: ['topic', 'code'],
       registers: [registry],
     });
     this.records = new Counter({

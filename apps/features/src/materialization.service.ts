@@ -15,11 +15,16 @@ import {
   type TopicCatalogue,
 } from '@streamscore/contracts';
 import type { FeatureRecord } from '@streamscore/features';
-import { PartitionBatchRunner, type PartitionBatch } from '@streamscore/kafka';
+import {
+  PartitionBatchRunner,
+  PendingDeliveries,
+  type OutputMessage,
+  type PartitionBatch,
+} from '@streamscore/kafka';
 import { HealthRegistry } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, runnerLogger } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
-import { decodeBatch } from './decode-batch';
+import { decodeBatch, type DecodedBatch } from './decode-batch';
 import type { FeatureDeployment, FeatureSource } from './deployment';
 import type { ServiceFeatureStore } from './feature-store.provider';
 import { FeaturesMetrics, RECORD_OUTCOMES } from './features.metrics';
@@ -42,18 +47,25 @@ if current == nil or current < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1]
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
+/** What a handled micro-batch dead-lettered, kept until its transaction commits. */
+type DeadLettered = Pick<DecodedBatch, 'deadLettered' | 'firstFailure'>;
+
 /**
  * Consumes events.validated and outcomes.validated and materializes the feature views in Redis.
- * The handler produces no Kafka records: each micro-batch's offsets are committed in a
- * transaction of its own (PartitionBatchRunner, exactly-once), after its Redis writes. A crash
- * between the two replays the batch, which the store ignores (records are deduplicated by id).
+ * The only Kafka records it writes are dead letters (features.dead-letter) of records that do not
+ * decode: each micro-batch's dead letters and offsets go in one transaction of the partition's own
+ * producer (PartitionBatchRunner, exactly-once), after its Redis writes. A crash between the two
+ * replays the batch, which the store ignores (records are deduplicated by id) and which writes the
+ * dead letters again in the new transaction, the old one never having committed.
  */
 @Injectable()
 export class MaterializationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MaterializationService.name);
   private readonly routes: ReadonlyMap<string, Route>;
   private readonly runner: PartitionBatchRunner;
+  private readonly uncommitted = new PendingDeliveries<DeadLettered>();
   readonly groupId: string;
+  private readonly deadLetterTopic: string;
   private refreshTimer: NodeJS.Timeout | undefined;
   private failed: string | undefined;
 
@@ -73,6 +85,7 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       ? `${config.STREAMSCORE_GROUP_ID}-rebuild-${Date.now()}`
       : config.STREAMSCORE_GROUP_ID;
     const limits = { maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES };
+    this.deadLetterTopic = topics.name('featuresDeadLetter');
     this.routes = new Map(
       deployment.sources.map((source) => {
         const topic = topics.name(source.topicKey);
@@ -97,9 +110,18 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
       logger: runnerLogger(this.logger),
-      handler: async (batch) => {
-        await this.materialize(batch);
-        return [];
+      handler: (batch) => this.materialize(batch),
+      onDelivered: (info) => {
+        // Counted once committed, so the counter equals what landed on features.dead-letter.
+        const done = this.uncommitted.delivered(info);
+        if (done?.firstFailure === undefined) return;
+        for (const [code, n] of done.deadLettered)
+          this.metrics.deadLettered.inc({ topic: info.topic, code }, n);
+        const count = [...done.deadLettered.values()].reduce((sum, n) => sum + n, 0);
+        const { offset, code, reason } = done.firstFailure;
+        this.logger.error(
+          `${count} validated records of ${info.topic}[${info.partition}] do not decode; dead-lettered to ${this.deadLetterTopic} (first at offset ${offset}: ${code}: ${reason})`,
+        );
       },
       onRetry: (_error, _attempt, topic) => {
         this.metrics.retries.inc({ topic });
@@ -143,19 +165,16 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
     if (this.routes.size > 0) await this.runner.stop();
   }
 
-  private async materialize(batch: PartitionBatch): Promise<void> {
+  /** Materializes a micro-batch; returns the dead letters of its records that do not decode. */
+  private async materialize(batch: PartitionBatch): Promise<readonly OutputMessage[]> {
     const route = this.routes.get(batch.topic);
     const last = batch.messages[batch.messages.length - 1];
-    if (route === undefined || last === undefined) return;
-    const decoded = await decodeBatch(route.decoder, batch.messages, route.source.timeField);
+    if (route === undefined || last === undefined) return [];
+    const decoded = await decodeBatch(route.decoder, batch, {
+      timeField: route.source.timeField,
+      deadLetterTopic: this.deadLetterTopic,
+    });
     this.metrics.recordsIn.inc({ topic: batch.topic }, batch.messages.length);
-    if (decoded.failures.length > 0) {
-      this.metrics.decodeFailures.inc({ topic: batch.topic }, decoded.failures.length);
-      const first = decoded.failures[0];
-      this.logger.error(
-        `${decoded.failures.length} validated records of ${batch.topic}[${batch.partition}] do not decode; skipped (first at offset ${first?.offset ?? '?'}: ${first?.reason ?? ''})`,
-      );
-    }
     // The source watermark as of BEFORE this batch: a batch can span hours of event time, and
     // its own older records must not count as late against its newest.
     route.watermark.markActive(batch.partition);
@@ -166,6 +185,7 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       decoded.records,
       sourceWatermarkMs === undefined ? {} : { sourceWatermarkMs },
     );
+    // Dead-lettered records move the partition's position like the others but add no event time.
     route.watermark.observe(batch.partition, Number(last.offset) + 1, decoded.maxTimeMs);
     if (decoded.maxTimeMs !== undefined) {
       await this.redis
@@ -187,6 +207,9 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
         if (viewCounts[outcome] > 0) this.metrics.records.inc({ view, outcome }, viewCounts[outcome]);
       }
     }
+    const { deadLettered, firstFailure } = decoded;
+    if (firstFailure !== undefined) this.uncommitted.handled(batch, { deadLettered, firstFailure });
+    return decoded.deadLetters;
   }
 
   /** Offsets and shared progress for the source watermarks; lag and watermark gauges. */

@@ -11,7 +11,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   waitFor,
@@ -146,7 +146,7 @@ describe('inference model roll-out on the real Kafka and Redis', () => {
 
     // Canary: 8–12% of 10,000 events by v2, each exactly where the routing bucket says.
     const first = await decodePredictions(
-      await readTopic(kafka, catalogue.name('predictions'), {
+      await readTopicToEnd(kafka, catalogue.name('predictions'), {
         isolation: 'read_committed',
         expected: EVENTS,
         timeoutMs: 120_000,
@@ -169,7 +169,7 @@ describe('inference model roll-out on the real Kafka and Redis', () => {
     const phase1At = Date.now();
     await produceValidated(kafka, input, replayed, 0);
     const afterReplay = await decodePredictions(
-      await readTopic(kafka, catalogue.name('predictions'), {
+      await readTopicToEnd(kafka, catalogue.name('predictions'), {
         isolation: 'read_committed',
         expected: EVENTS + 1_000,
         timeoutMs: 60_000,
@@ -187,14 +187,14 @@ describe('inference model roll-out on the real Kafka and Redis', () => {
     const phase2At = Date.now();
     await produceValidated(kafka, input, replayed, 0);
     const withShadow = await decodePredictions(
-      await readTopic(kafka, catalogue.name('predictions'), {
+      await readTopicToEnd(kafka, catalogue.name('predictions'), {
         isolation: 'read_committed',
         expected: EVENTS + 2_000,
         timeoutMs: 60_000,
       }),
     );
     const shadow = await decodePredictions(
-      await readTopic(kafka, catalogue.name('predictionsShadow'), {
+      await readTopicToEnd(kafka, catalogue.name('predictionsShadow'), {
         isolation: 'read_committed',
         expected: 1_000,
         timeoutMs: 60_000,
@@ -219,7 +219,7 @@ describe('inference model roll-out on the real Kafka and Redis', () => {
     const phase3At = Date.now();
     await produceValidated(kafka, input, replayed, 0);
     const afterRefusal = await decodePredictions(
-      await readTopic(kafka, catalogue.name('predictions'), {
+      await readTopicToEnd(kafka, catalogue.name('predictions'), {
         isolation: 'read_committed',
         expected: EVENTS + 3_000,
         timeoutMs: 60_000,

@@ -13,7 +13,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   type ServiceProcess,
@@ -88,18 +88,18 @@ describe('inference on the real Kafka and Redis', () => {
       STREAMSCORE_FEATURE_MAX_WAIT_MS: '200',
       LOG_LEVEL: 'info',
     });
-    const predictions = await readTopic(kafka, catalogue.name('predictions'), {
+    const predictions = await readTopicToEnd(kafka, catalogue.name('predictions'), {
       isolation: 'read_committed',
       expected: EVENTS,
       timeoutMs: 180_000 * SCALE,
     });
     const elapsedS = (Date.now() - started) / 1000;
-    const dead = await readTopic(kafka, catalogue.name('predictionsDeadLetter'), {
+    const dead = await readTopicToEnd(kafka, catalogue.name('predictionsDeadLetter'), {
       isolation: 'read_committed',
       expected: bad,
       timeoutMs: 30_000,
     });
-    const shadow = await readTopic(kafka, catalogue.name('predictionsShadow'), {
+    const shadow = await readTopicToEnd(kafka, catalogue.name('predictionsShadow'), {
       isolation: 'read_committed',
       timeoutMs: 5_000,
     });

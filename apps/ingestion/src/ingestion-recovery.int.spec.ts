@@ -1,10 +1,13 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
 import {
+  awaitGroupCommitted,
   createTestTopics,
   deleteTestTopics,
+  endOffsetSum,
+  groupBacklog,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   waitFor,
@@ -16,26 +19,26 @@ import { buildCorpus, FIXTURE_PIPELINE, MAX_ARRAY_ITEMS, MAX_MESSAGE_BYTES } fro
 const EVENTS = Number(process.env['STREAMSCORE_TEST_RECOVERY_EVENTS'] ?? 20_000);
 const INVALID = Math.round(EVENTS / 20);
 
-async function highWatermarks(admin: Admin, topic: string): Promise<number> {
-  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-}
-
 /**
  * Every input exactly once on one of the two outputs, read with read_committed (which would stall
  * at a transaction left open), and the group caught up.
  */
 async function expectExactlyOnce(
   kafka: Kafka,
+  admin: Admin,
+  groupId: string,
   catalogue: TopicCatalogue,
   valid: number,
   invalid: number,
 ): Promise<void> {
-  const validated = await readTopic(kafka, catalogue.name('eventsValidated'), {
+  // Outputs and input offsets are one transaction: once the input is committed, the outputs are final.
+  await awaitGroupCommitted(admin, groupId, catalogue.name('events'), { timeoutMs: 120_000 });
+  const validated = await readTopicToEnd(kafka, catalogue.name('eventsValidated'), {
     isolation: 'read_committed',
     expected: valid,
     timeoutMs: 120_000,
   });
-  const dead = await readTopic(kafka, catalogue.name('eventsDeadLetter'), {
+  const dead = await readTopicToEnd(kafka, catalogue.name('eventsDeadLetter'), {
     isolation: 'read_committed',
     expected: invalid,
     timeoutMs: 60_000,
@@ -75,23 +78,34 @@ describe('ingestion recovery on the real Kafka', () => {
     await admin.disconnect();
   });
 
-  async function setUp(): Promise<{ catalogue: TopicCatalogue; env: Record<string, string> }> {
+  /** Topics and settings; the corpus up to `firstShare` is produced now, the rest by `produceRest`. */
+  async function setUp(firstShare = 1): Promise<{
+    catalogue: TopicCatalogue;
+    env: Record<string, string>;
+    groupId: string;
+    produceRest: () => Promise<number>;
+  }> {
     const prefix = randomName('ingrec');
     const catalogue = new TopicCatalogue({ prefix, partitions: 3 });
     catalogues.push(catalogue);
     await createTestTopics(admin, catalogue.all());
-    const producer = kafka.producer();
-    await producer.connect();
     const corpus = buildCorpus(EVENTS - INVALID, INVALID, 11);
-    for (let i = 0; i < corpus.length; i += 1_000) {
-      await producer.send({
-        topic: catalogue.name('events'),
-        messages: corpus
-          .slice(i, i + 1_000)
-          .map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
-      });
-    }
-    await producer.disconnect();
+    const produce = async (from: number, to: number): Promise<number> => {
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = from; i < to; i += 1_000) {
+        await producer.send({
+          topic: catalogue.name('events'),
+          messages: corpus
+            .slice(i, Math.min(i + 1_000, to))
+            .map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
+        });
+      }
+      await producer.disconnect();
+      return to - from;
+    };
+    const first = Math.round(corpus.length * firstShare);
+    await produce(0, first);
     const env = {
       KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '',
       TOPIC_PREFIX: prefix,
@@ -103,7 +117,7 @@ describe('ingestion recovery on the real Kafka', () => {
       STREAMSCORE_MAX_BATCH_ROWS: '200',
       STREAMSCORE_SESSION_TIMEOUT_MS: '6000',
     };
-    return { catalogue, env };
+    return { catalogue, env, groupId: `${prefix}-group`, produceRest: () => produce(first, corpus.length) };
   }
 
   async function start(env: Record<string, string>): Promise<ServiceProcess> {
@@ -113,27 +127,33 @@ describe('ingestion recovery on the real Kafka', () => {
   }
 
   it('should lose and duplicate nothing when killed with SIGKILL mid-run and restarted', async () => {
-    const { catalogue, env } = await setUp();
+    const { catalogue, env, groupId } = await setUp();
     const first = await start(env);
     // Kill once part of the input is through (uncommitted transactional writes count in the high watermark).
-    await waitFor(async () => (await highWatermarks(admin, catalogue.name('eventsValidated'))) > EVENTS / 5, {
+    await waitFor(async () => (await endOffsetSum(admin, catalogue.name('eventsValidated'))) > EVENTS / 5, {
       timeoutMs: 60_000,
       intervalMs: 20,
     });
     await first.stop('SIGKILL');
+    // The kill must land mid-run: part of the input is still uncommitted.
+    expect(await groupBacklog(admin, groupId, catalogue.name('events'))).toBeGreaterThan(0);
     await start(env);
-    await expectExactlyOnce(kafka, catalogue, EVENTS - INVALID, INVALID);
+    await expectExactlyOnce(kafka, admin, groupId, catalogue, EVENTS - INVALID, INVALID);
   }, 300_000);
 
   it('should lose and duplicate nothing when one of two members stops mid-run (rebalance)', async () => {
-    const { catalogue, env } = await setUp();
+    // Half the input now, half once a member has left: the other one must take over its partitions
+    // with work left (a whole input produced up front was done before the stop could land).
+    const { catalogue, env, groupId, produceRest } = await setUp(0.5);
     const a = await start(env);
     await start(env);
-    await waitFor(async () => (await highWatermarks(admin, catalogue.name('eventsValidated'))) > EVENTS / 5, {
+    await waitFor(async () => (await endOffsetSum(admin, catalogue.name('eventsValidated'))) > EVENTS / 5, {
       timeoutMs: 60_000,
       intervalMs: 20,
     });
     expect(await a.stop('SIGTERM')).toBe(0);
-    await expectExactlyOnce(kafka, catalogue, EVENTS - INVALID, INVALID);
+    const producedAfterStop = await produceRest();
+    expect(producedAfterStop).toBeGreaterThan(0);
+    await expectExactlyOnce(kafka, admin, groupId, catalogue, EVENTS - INVALID, INVALID);
   }, 300_000);
 });

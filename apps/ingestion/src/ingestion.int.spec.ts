@@ -4,7 +4,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   type ServiceProcess,
@@ -81,12 +81,12 @@ describe('ingestion on the real Kafka', () => {
       STREAMSCORE_MAX_ARRAY_ITEMS: String(MAX_ARRAY_ITEMS),
     });
 
-    const validated = await readTopic(kafka, catalogue.name('eventsValidated'), {
+    const validated = await readTopicToEnd(kafka, catalogue.name('eventsValidated'), {
       isolation: 'read_committed',
       expected: VALID,
       timeoutMs: 120_000,
     });
-    const deadLetters = await readTopic(kafka, catalogue.name('eventsDeadLetter'), {
+    const deadLetters = await readTopicToEnd(kafka, catalogue.name('eventsDeadLetter'), {
       isolation: 'read_committed',
       expected: INVALID,
       timeoutMs: 60_000,
@@ -168,10 +168,10 @@ describe('ingestion on the real Kafka', () => {
       if (lag !== 0) process.stdout.write(service.output().slice(-3000));
       expect(lag).toBe(0);
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
-      const validated = await readTopic(kafka, fuzzTopics.name('eventsValidated'), {
+      const validated = await readTopicToEnd(kafka, fuzzTopics.name('eventsValidated'), {
         isolation: 'read_committed',
       });
-      const dead = await readTopic(kafka, fuzzTopics.name('eventsDeadLetter'), {
+      const dead = await readTopicToEnd(kafka, fuzzTopics.name('eventsDeadLetter'), {
         isolation: 'read_committed',
       });
       process.stdout.write(`fuzz: sent=${FUZZ} validated=${validated.length} deadLettered=${dead.length}\n`);

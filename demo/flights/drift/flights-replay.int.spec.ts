@@ -31,7 +31,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   startServiceProcess,
   testKafka,
   type ServiceProcess,
@@ -59,7 +59,7 @@ const ALLOWED_LATENESS_MS = HOUR_MS;
 
 async function decodeAll<T>(kafka: Kafka, topic: string, record: string, expected?: number): Promise<T[]> {
   const decoder = createDecoder<T>(loadSchemaHistory(join(SCHEMAS, record)));
-  const messages = await readTopic(kafka, topic, {
+  const messages = await readTopicToEnd(kafka, topic, {
     isolation: 'read_committed',
     ...(expected === undefined ? {} : { expected }),
     timeoutMs: 120_000,
@@ -182,7 +182,7 @@ describe('drift-monitor replaying real flights scored by flight-delay/1', () => 
     const alerts = await decodeAll<DriftAlert>(kafka, catalogue.name('driftAlerts'), 'drift-alert');
     const expectedAlerts = expected.flatMap((w) => w.alerts).sort(byAlertOrder);
     expect(alerts.map(alertRow).sort(byAlertOrder)).toEqual(expectedAlerts);
-    const triggers = await readTopic(kafka, catalogue.name('retrainingTriggers'), {
+    const triggers = await readTopicToEnd(kafka, catalogue.name('retrainingTriggers'), {
       isolation: 'read_committed',
     });
     expect(triggers).toHaveLength(expected.filter((w) => w.triggered).length);

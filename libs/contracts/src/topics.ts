@@ -9,6 +9,7 @@ export type TopicKey =
   | 'eventsValidated'
   | 'outcomesValidated'
   | 'eventsDeadLetter'
+  | 'featuresDeadLetter'
   | 'predictions'
   | 'predictionsShadow'
   | 'predictionsDeadLetter'
@@ -73,6 +74,13 @@ const BASE: Record<TopicKey, BaseSpec> = {
     cleanupPolicy: 'delete',
     retentionMs: 30 * DAY_MS,
     description: 'rejected input records with reason headers',
+  },
+  featuresDeadLetter: {
+    suffix: 'features.dead-letter',
+    partitioned: false,
+    cleanupPolicy: 'delete',
+    retentionMs: 30 * DAY_MS,
+    description: 'validated records the features service could not decode',
   },
   predictions: {
     suffix: 'predictions',

@@ -2,7 +2,7 @@ import {
   createTestTopics,
   deleteTestTopics,
   randomName,
-  readTopic,
+  readTopicToEnd,
   testKafka,
   waitFor,
 } from '@streamscore/testing';
@@ -99,7 +99,7 @@ describe('PartitionBatchRunner with overlapDelivery (real Kafka)', () => {
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
     }
 
-    const out = await readTopic(kafka, output, { expected: RECORDS, isolation: 'read_committed' });
+    const out = await readTopicToEnd(kafka, output, { expected: RECORDS, isolation: 'read_committed' });
     expect(out).toHaveLength(RECORDS);
     for (const partition of [0, 1]) {
       const values = out.filter((m) => m.partition === partition).map((m) => Number(m.value?.toString()));

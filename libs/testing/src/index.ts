@@ -10,7 +10,15 @@ export {
   type TestTopicSpec,
 } from './harness/topics';
 export { waitFor, type WaitForOptions } from './harness/wait-for';
-export { readTopic, type ReadMessage, type ReadTopicOptions } from './harness/read-topic';
+export {
+  awaitGroupCommitted,
+  endOffsetSum,
+  groupBacklog,
+  readTopicToEnd,
+  topicEnds,
+  type ReadMessage,
+  type ReadTopicOptions,
+} from './harness/read-topic';
 export {
   startStack,
   stopStack,

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import {
+  awaitGroupCommitted,
   privateStackOptions,
   startServiceProcess,
   startStack,
@@ -69,19 +70,18 @@ export async function startChaosStack(extra: Partial<StackOptionsInput> = {}): P
   };
 }
 
-/** Sum of the high watermarks (uncommitted transactional writes included): progress of a run. */
-export async function highWatermarks(admin: Admin, topic: string): Promise<number> {
-  return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
-}
-
-/** Messages the group has not committed yet on `topic` (0 when it is caught up). */
-export async function consumerLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
-  const done = new Map(
-    (committed[0]?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]),
-  );
-  return ends.reduce((sum, p) => sum + Number(p.high) - (done.get(p.partition) ?? 0), 0);
+/** Resolves once `groupId` committed all of `topic` (libs/testing awaitGroupCommitted, own admin). */
+export async function awaitInputCommitted(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await awaitGroupCommitted(admin, groupId, topic, { timeoutMs });
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -8,7 +8,7 @@ import {
   loadSchemaHistory,
   type DriftReport,
 } from '@streamscore/contracts';
-import { readTopic } from '@streamscore/testing';
+import { readTopicToEnd } from '@streamscore/testing';
 import { prediction, syntheticRows } from '../../../apps/drift-monitor/src/test/synthetic-predictions';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -54,7 +54,7 @@ export async function readDriftReports(
   expected: number,
 ): Promise<DriftReport[]> {
   const decoder = createDecoder<DriftReport>(loadSchemaHistory(join(SCHEMAS, 'drift-report')));
-  const messages = await readTopic(kafka, topic, {
+  const messages = await readTopicToEnd(kafka, topic, {
     isolation: 'read_committed',
     expected,
     timeoutMs: 120_000,

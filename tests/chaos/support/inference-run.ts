@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { createFeatureRedis, FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
-import { createTestTopics, randomName, readTopic } from '@streamscore/testing';
+import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testing';
 import {
   decodePredictions,
   flightStream,
@@ -13,7 +13,7 @@ import {
   type FlightStream,
 } from '../../../apps/inference/src/test/flight-stream';
 import { loadFlightFeatureViews } from '../../../demo/flights/feature-views';
-import type { ChaosStack } from './chaos-stack';
+import { awaitInputCommitted, type ChaosStack } from './chaos-stack';
 
 /** The flights cut holds 20,000 departures (apps/inference/src/test/flight-stream.ts). */
 const FLIGHTS_CUT = 20_000;
@@ -143,12 +143,15 @@ export async function readInferenceOutcome(
   run: InferenceRun,
   timeoutMs = 180_000,
 ): Promise<InferenceOutcome> {
-  const raw = await readTopic(kafka, run.catalogue.name('predictions'), {
+  // The service's outputs and input offsets are one transaction: once the group committed all the
+  // input, every output is visible and the end offsets taken by the reads below are final.
+  await awaitInputCommitted(kafka, run.groupId, run.catalogue.name('eventsValidated'), timeoutMs);
+  const raw = await readTopicToEnd(kafka, run.catalogue.name('predictions'), {
     isolation: 'read_committed',
     expected: run.events,
     timeoutMs,
   });
-  const dead = await readTopic(kafka, run.catalogue.name('predictionsDeadLetter'), {
+  const dead = await readTopicToEnd(kafka, run.catalogue.name('predictionsDeadLetter'), {
     isolation: 'read_committed',
     expected: run.bad,
     timeoutMs: 60_000,

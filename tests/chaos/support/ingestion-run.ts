@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
-import { createTestTopics, randomName, readTopic } from '@streamscore/testing';
+import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testing';
 import {
   buildCorpus,
   FIXTURE_PIPELINE,
@@ -8,7 +8,7 @@ import {
   MAX_MESSAGE_BYTES,
   type CorpusMessage,
 } from '../../../apps/ingestion/src/test/input-corpus';
-import type { ChaosStack } from './chaos-stack';
+import { awaitInputCommitted, type ChaosStack } from './chaos-stack';
 
 /** An ingestion run's topics, the corpus sent to them, and the service settings. */
 export interface IngestionRun {
@@ -87,12 +87,15 @@ export async function readIngestionOutcome(
   run: IngestionRun,
   timeoutMs = 180_000,
 ): Promise<IngestionOutcome> {
-  const validated = await readTopic(kafka, run.catalogue.name('eventsValidated'), {
+  // The service's outputs and input offsets are one transaction: once the group committed all the
+  // input, every output is visible and the end offsets taken by the reads below are final.
+  await awaitInputCommitted(kafka, run.groupId, run.catalogue.name('events'), timeoutMs);
+  const validated = await readTopicToEnd(kafka, run.catalogue.name('eventsValidated'), {
     isolation: 'read_committed',
     expected: run.valid,
     timeoutMs,
   });
-  const dead = await readTopic(kafka, run.catalogue.name('eventsDeadLetter'), {
+  const dead = await readTopicToEnd(kafka, run.catalogue.name('eventsDeadLetter'), {
     isolation: 'read_committed',
     expected: run.invalid,
     timeoutMs: 60_000,

@@ -6,7 +6,7 @@ import { ContentTypes, Headers } from '@streamscore/contracts';
 import {
   createTestTopics,
   deleteTestTopics,
-  readTopic,
+  readTopicToEnd,
   testCatalogue,
   testKafka,
 } from '@streamscore/testing';
@@ -87,7 +87,7 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
         record,
       })),
     );
-    const raw = await readTopic(kafka, catalogue.name('events'), { expected: 3 });
+    const raw = await readTopicToEnd(kafka, catalogue.name('events'), { expected: 3 });
     expect(raw.every((m) => m.value?.subarray(0, 2).equals(Buffer.from([0xc3, 0x01])))).toBe(true);
   }, 60_000);
 
@@ -144,7 +144,7 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
     const resent = await runCli(['dlq', 'resend', '--offsets', '0:0', '--repair', repair], env);
 
     expect(resent).toBe(`re-sent 1 dead letter(s) to ${catalogue.name('events')}\n`);
-    const events = await readTopic(kafka, catalogue.name('events'), { expected: 4 });
+    const events = await readTopicToEnd(kafka, catalogue.name('events'), { expected: 4 });
     const back = events.find((m) => m.value?.toString().includes('"e4"'));
     expect(back?.key?.toString()).toBe('JFK');
     expect(JSON.parse(back?.value?.toString() ?? 'null')).toEqual(repaired);

@@ -21,7 +21,7 @@ import {
 } from '@streamscore/contracts';
 import { computeOfflineRows, FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
 import { FeatureVectorBuilder, mlpForward, readManifest, readMlpFromOnnx } from '@streamscore/models';
-import { readTopic, type ReadMessage } from '@streamscore/testing';
+import { readTopicToEnd, type ReadMessage } from '@streamscore/testing';
 import {
   loadFlightsJson,
   toFlightEvents,
@@ -140,7 +140,7 @@ export async function inputPositions(
   const decoder = loadSchemaHistory(join(ROOT, 'demo', 'flights', 'schemas', 'flight-departure')).latest.type;
   // A deadline of a minute per 10,000 records (at least one), so large runs are not cut short.
   const timeoutMs = Math.max(60_000, expected * 6);
-  const read = await readTopic(kafka, catalogue.name('eventsValidated'), { expected, timeoutMs });
+  const read = await readTopicToEnd(kafka, catalogue.name('eventsValidated'), { expected, timeoutMs });
   const positions = new Map<string, { partition: number; offset: bigint }>();
   for (const m of read) {
     if (!m.value || m.value[0] !== 0xc3) continue;

@@ -14,8 +14,17 @@ function linspace(start: number, stop: number, num: number): Float64Array {
 const plus = (xs: ArrayLike<number>, c: number) => Float64Array.from(xs, (x) => x + c);
 const repeat = (pairs: [number, number][]) => pairs.flatMap(([v, k]) => Array<number>(k).fill(v));
 
+/**
+ * p-values to within 1e-6: absolute where p ≥ 1e-4, relative where p < 1e-4. An absolute 1e-6
+ * would accept any value for p < 1e-6 (every case of a strong shift), so it would prove nothing.
+ */
+function expectPValue(actual: number, expected: number): void {
+  const tolerance = expected < 1e-4 ? 1e-6 * expected : 1e-6;
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(tolerance);
+}
+
 // Published values from scipy's own suite, scipy/stats/tests/test_stats.py class TestKSTwoSamples
-// (scipy 1.10.1); scipy checks them to 6 decimals, we check to 1e-6.
+// (scipy 1.10.1); scipy checks them to 6 decimals, we check as expectPValue says.
 type Case = [string, ArrayLike<number>, ArrayLike<number>, KsAlternative, number, number, KsMethod?];
 const x100 = linspace(1, 100, 100);
 const x110 = linspace(1, 100, 110);
@@ -105,7 +114,11 @@ const published: Case[] = [
   ['testMediumBoth', dx, dy, 'less', 1000 / 1000 / 1100, 0.9982410869433984, 'asymp'],
   ['testMediumBoth', dx, dy, 'greater', 6600 / 1000 / 1100, 0.9573185808092622, 'exact'],
   ['testMediumBoth', dx, dy, 'less', 1000 / 1000 / 1100, 0.9982410869433984, 'exact'],
-  ['testLarge', lx, ly, 'two-sided', 55275 / 110000, 4.2188474935755949e-15],
+  // scipy's published 4.2188474935755949e-15 is 1 − P(inside) at double precision's floor, from
+  // before its outer-probability method; scipy's own 6-decimal check cannot tell it from 0. Under
+  // H0, D+ and D− have one distribution, so P(D ≥ d) = 2·P(D− ≥ d) less a ~1e-52 overlap: twice
+  // the published 'less' value below (the golden 1.10.1 cases check this method at small p).
+  ['testLarge', lx, ly, 'two-sided', 55275 / 110000, 2 * 3.1317328311518713e-26],
   ['testLarge', lx, ly, 'greater', 561 / 110000, 0.99115454582047591],
   ['testLarge', lx, ly, 'less', 55275 / 110000, 3.1317328311518713e-26],
   ['testLargeBoth', bx, by, 'two-sided', 563 / 110000, 0.9990660108966576, 'asymp'],
@@ -124,7 +137,7 @@ describe('ks2Samp', () => {
       (_label, [, a, b, alternative, statistic, pvalue, method]) => {
         const r = ks2Samp(Array.from(a), Array.from(b), { alternative, method: method ?? 'auto' });
         expect(Math.abs(r.statistic - statistic)).toBeLessThanOrEqual(1e-12);
-        expect(Math.abs(r.pvalue - pvalue)).toBeLessThanOrEqual(1e-6);
+        expectPValue(r.pvalue, pvalue);
       },
     );
 
@@ -158,15 +171,18 @@ describe('ks2Samp', () => {
       fellBackToAsymp: boolean;
     }
     const cases = golden.cases as GoldenCase[];
-    it.each(cases.map((c) => [c.name, c] as const))('should match %s to 1e-6', (_name, c) => {
-      const r = ks2Samp(sampleFromSpec(c.a), sampleFromSpec(c.b), {
-        alternative: c.alternative,
-        method: c.method,
-      });
-      expect(Math.abs(r.statistic - c.statistic)).toBeLessThanOrEqual(1e-12);
-      expect(Math.abs(r.pvalue - c.pvalue)).toBeLessThanOrEqual(1e-6);
-      if (c.fellBackToAsymp) expect(r.method).toBe('asymp');
-    });
+    it.each(cases.map((c) => [c.name, c] as const))(
+      'should match %s (p to 1e-6, relative below 1e-4)',
+      (_name, c) => {
+        const r = ks2Samp(sampleFromSpec(c.a), sampleFromSpec(c.b), {
+          alternative: c.alternative,
+          method: c.method,
+        });
+        expect(Math.abs(r.statistic - c.statistic)).toBeLessThanOrEqual(1e-12);
+        expectPValue(r.pvalue, c.pvalue);
+        if (c.fellBackToAsymp) expect(r.method).toBe('asymp');
+      },
+    );
   });
 
   describe('properties', () => {

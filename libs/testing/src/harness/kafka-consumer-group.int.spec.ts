@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { testKafka } from './clients';
 import { randomName } from './names';
-import { readTopic } from './read-topic';
+import { readTopicToEnd } from './read-topic';
 import { createTestTopics, deleteTestTopics } from './topics';
 import { waitFor } from './wait-for';
 
@@ -63,8 +63,8 @@ describe('the test harness against the real Kafka', () => {
     await admin.deleteGroups([groupId]);
   });
 
-  it('should read a topic back from the beginning with readTopic', async () => {
-    const messages = await readTopic(kafka, topic, { expected: 30, timeoutMs: 20_000 });
+  it('should read a topic back from the beginning with readTopicToEnd', async () => {
+    const messages = await readTopicToEnd(kafka, topic, { expected: 30, timeoutMs: 20_000 });
     expect(messages).toHaveLength(30);
     expect(new Set(messages.map((m) => m.value?.toString())).size).toBe(30);
   });

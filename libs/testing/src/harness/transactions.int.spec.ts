@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { testKafka } from './clients';
 import { randomName } from './names';
-import { readTopic } from './read-topic';
+import { readTopicToEnd } from './read-topic';
 import { createTestTopics, deleteTestTopics } from './topics';
 import { waitFor } from './wait-for';
 
@@ -87,13 +87,19 @@ describe('transactions on the real Kafka', () => {
     await consumer.disconnect();
     await producer.disconnect();
 
-    const committedOutput = await readTopic(kafka, output, { isolation: 'read_committed', expected: count });
+    const committedOutput = await readTopicToEnd(kafka, output, {
+      isolation: 'read_committed',
+      expected: count,
+    });
     expect(committedOutput.map((m) => m.value?.toString())).toEqual(
       Array.from({ length: count }, (_, i) => `EVENT-${i}`),
     );
 
     // The aborted records are in the log: a read_uncommitted reader sees them.
-    const everything = await readTopic(kafka, output, { isolation: 'read_uncommitted', expected: count + 2 });
+    const everything = await readTopicToEnd(kafka, output, {
+      isolation: 'read_uncommitted',
+      expected: count + 2,
+    });
     expect(everything.map((m) => m.value?.toString()).slice(0, 2)).toEqual(['aborted-1', 'aborted-2']);
     expect(everything).toHaveLength(count + 2);
 

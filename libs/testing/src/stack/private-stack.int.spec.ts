@@ -3,7 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomName } from '../harness/names';
-import { readTopic } from '../harness/read-topic';
+import { readTopicToEnd } from '../harness/read-topic';
 import { createTestTopics } from '../harness/topics';
 import { startStack, stopStack } from './local-stack';
 import { REPO_ROOT, stackFiles, type StackOptionsInput } from './options';
@@ -119,7 +119,7 @@ describe('a private stack on free ports', () => {
     await stack.startKafka();
     await stack.startRedis();
     expect(await redisAnswers(stack.redisUrl)).toBe(true);
-    const messages = await readTopic(kafka, topic, { expected: 1, timeoutMs: 30_000 });
+    const messages = await readTopicToEnd(kafka, topic, { expected: 1, timeoutMs: 30_000 });
     expect(messages.map((m) => m.value?.toString())).toEqual(['before-restart']);
   });
 
