@@ -1,4 +1,4 @@
-import type { Admin, IHeaders, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { randomName } from './names';
 import { waitFor } from './wait-for';
 
@@ -61,11 +61,6 @@ export async function readTopicToEnd(
   const deadline = Date.now() + timeoutMs;
   const admin = kafka.admin();
   const groupId = randomName('read-to-end');
-  const consumer = kafka.consumer({
-    groupId,
-    readUncommitted: options.isolation === 'read_uncommitted',
-    maxWaitTimeInMs: 100,
-  });
   const messages: ReadMessage[] = [];
   const positions = new Map<number, bigint>();
   const advance = (partition: number, next: bigint): void => {
@@ -76,13 +71,54 @@ export async function readTopicToEnd(
   const shortfall = (ends: ReadonlyMap<number, bigint>): string =>
     [...ends].map(([p, end]) => `partition ${p} at ${positions.get(p) ?? 0n} of ${end}`).join(', ');
   let crash: Error | undefined;
-  // Batches of only markers or aborted records reach no handler; this event still moves the position.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    advance(payload.partition, BigInt(payload.lastOffset) + 1n);
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    crash = payload.error;
-  });
+  let consumer: Consumer | undefined;
+  const eachBatch = ({ batch }: EachBatchPayload): Promise<void> => {
+    for (const message of batch.messages) {
+      // A consumer that restarted (broker restart, rebalance) fetches from the start again: what
+      // this reader already holds is skipped, so only the topic's own duplicates are returned.
+      if (BigInt(message.offset) < (positions.get(batch.partition) ?? 0n)) continue;
+      messages.push({
+        topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+        timestamp: message.timestamp,
+      });
+      advance(batch.partition, BigInt(message.offset) + 1n);
+    }
+    return Promise.resolve();
+  };
+  /** Joins and starts fetching; a failed start (a broker still loading its groups) is retried until the deadline. */
+  const start = async (): Promise<void> => {
+    for (;;) {
+      const attempt = kafka.consumer({
+        groupId,
+        readUncommitted: options.isolation === 'read_uncommitted',
+        maxWaitTimeInMs: 100,
+      });
+      // Batches of only markers or aborted records reach no handler; this event still moves the position.
+      attempt.on(attempt.events.END_BATCH_PROCESS, ({ payload }) => {
+        advance(payload.partition, BigInt(payload.lastOffset) + 1n);
+      });
+      attempt.on(attempt.events.CRASH, ({ payload }) => {
+        if (!payload.restart) crash = payload.error;
+      });
+      try {
+        await attempt.connect();
+        await attempt.subscribe({ topics: [topic], fromBeginning: true });
+        await attempt.run({ autoCommit: false, eachBatch });
+        consumer = attempt;
+        return;
+      } catch (error) {
+        await attempt.disconnect().catch(() => undefined);
+        // kafkajs may give up on a join its own retries did not get through: ours end at the deadline.
+        if (Date.now() >= deadline) throw error;
+        await new Promise((resolveSleep) => setTimeout(resolveSleep, 250));
+      }
+    }
+  };
   const readTo = async (ends: ReadonlyMap<number, bigint>): Promise<void> => {
     while (!reached(ends)) {
       if (crash) throw crash;
@@ -97,26 +133,7 @@ export async function readTopicToEnd(
   };
   try {
     await admin.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: ({ batch }) => {
-        for (const message of batch.messages) {
-          messages.push({
-            topic,
-            partition: batch.partition,
-            offset: message.offset,
-            key: message.key,
-            value: message.value,
-            headers: message.headers ?? {},
-            timestamp: message.timestamp,
-          });
-          advance(batch.partition, BigInt(message.offset) + 1n);
-        }
-        return Promise.resolve();
-      },
-    });
+    await start();
     await readTo(await topicEnds(admin, topic));
     if (options.expected !== undefined) {
       while (messages.length < options.expected) {
@@ -132,7 +149,7 @@ export async function readTopicToEnd(
     }
     return messages;
   } finally {
-    await consumer.disconnect().catch(() => undefined);
+    await consumer?.disconnect().catch(() => undefined);
     await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
