@@ -9,8 +9,11 @@ export interface HealthSample {
   readonly live: number;
 }
 
-/** A probe that hangs must not stall the scenario: each request gets this long. */
-export const PROBE_TIMEOUT_MS = 2_000;
+/**
+ * A probe that hangs must not stall the scenario: each request gets this long, more than the
+ * services' own 2 s limit per readiness check (libs/observability), so a slow check still answers.
+ */
+export const PROBE_TIMEOUT_MS = 5_000;
 
 async function get(url: string): Promise<{ status: number; body: unknown }> {
   try {
