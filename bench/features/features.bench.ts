@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ContentTypes, encodeSingleObject, Headers, loadSchemaHistory } from '@streamscore/contracts';
 import {
   compileView,
@@ -9,7 +9,7 @@ import {
   planReads,
   type FeatureQuery,
 } from '@streamscore/features';
-import { loadPipelineConfig } from '@streamscore/platform';
+import { createRedis, loadPipelineConfig } from '@streamscore/platform';
 import { randomName, startServiceProcess, waitFor } from '@streamscore/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   progress(`baseline ${setRate.toFixed(0)} SET/s`);
 
   const keyPrefix = `${randomName('bench-features')}:`;
-  const redis = new Redis(redisUrl);
+  const redis = createRedis({ url: redisUrl });
   const service = await startServiceProcess('features', {
     KAFKA_BROKERS: brokers,
     REDIS_URL: redisUrl,

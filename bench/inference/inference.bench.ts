@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
-import { createFeatureRedis } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import { randomName, startServiceProcess, type ServiceProcess } from '@streamscore/testing';
 import {
   benchStack,
@@ -123,7 +123,7 @@ function startInference(
 
 async function main(): Promise<void> {
   const { kafka, admin, redisUrl } = await benchStack();
-  const redis = createFeatureRedis({ url: redisUrl });
+  const redis = createRedis({ url: redisUrl });
   const created: TopicCatalogue[] = [];
   const services: ServiceProcess[] = [];
   let keyPrefix = '';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from 'onnxruntime-node';
-import { createSession, gaussian, mulberry32, readManifest } from '@streamscore/models';
+import { mulberry32 } from '@streamscore/drift';
+import { createSession, gaussian, readManifest } from '@streamscore/models';
 
 /**
  * The standalone ONNX Runtime figure: one session with the service's options (intraOpNumThreads 1,

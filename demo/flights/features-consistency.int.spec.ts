@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   bucketStartOf,
   computeOfflineRows,
-  createFeatureRedis,
   entityOf,
   featureNames,
   FeatureMaterializer,
@@ -14,6 +13,8 @@ import {
   type FeatureView,
   type ViewApplyCounts,
 } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
+import { mulberry32 } from '@streamscore/drift';
 import type { Redis } from 'ioredis';
 import { loadFlightsJson, toFlightEvents, type FlightDeparture, type FlightOutcome } from './data';
 import { loadFlightFeatureViews } from './feature-views';
@@ -30,18 +31,6 @@ interface Arrival {
   readonly record: FlightDeparture | FlightOutcome;
 }
 
-/** mulberry32: a seeded PRNG so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Both streams interleaved in one shuffled arrival order, each record delayed by a random
  * amount below the allowed lateness: record r arrives at time(r) + u, u ∈ [0, L). Any record q
@@ -53,7 +42,7 @@ function shuffledArrivals(
   latenessMs: number,
   seed: number,
 ): Arrival[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const keyed = [
     ...departures.map((record) => ({
       source: 'events' as const,
@@ -153,7 +142,7 @@ describe('flight features: training–serving consistency on 20,000 real flights
   }
 
   beforeAll(() => {
-    redis = createFeatureRedis({ url: REDIS_URL });
+    redis = createRedis({ url: REDIS_URL });
   });
 
   afterAll(async () => {

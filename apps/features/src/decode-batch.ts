@@ -1,4 +1,4 @@
-import type { DeadLetterCode, Decoder } from '@streamscore/contracts';
+import { eventTimeOf, type DeadLetterCode, type Decoder } from '@streamscore/contracts';
 import type { FeatureRecord } from '@streamscore/features';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 
@@ -19,13 +19,6 @@ export interface DecodedBatch {
   readonly deadLettered: Map<DeadLetterCode, number>;
   /** The first record that did not decode, for the log line. */
   readonly firstFailure: DecodeFailureAt | undefined;
-}
-
-/** Epoch ms of a record's time field: Avro timestamp-millis may decode to a Date. */
-export function timeOf(record: FeatureRecord, timeField: string): number | undefined {
-  const value = (record as Readonly<Record<string, unknown>>)[timeField];
-  const ms = value instanceof Date ? value.getTime() : value;
-  return typeof ms === 'number' && Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
@@ -58,7 +51,8 @@ export async function decodeBatch(
       continue;
     }
     records.push(result.record);
-    const time = timeOf(result.record, options.timeField);
+    // The same rule as the views' (toViewRecord): a record they cannot place adds no event time.
+    const time = eventTimeOf(result.record, options.timeField);
     if (time !== undefined && (maxTimeMs === undefined || time > maxTimeMs)) maxTimeMs = time;
   }
   return { records, maxTimeMs, deadLetters, deadLettered, firstFailure };

@@ -1,3 +1,4 @@
+import { isoInstantMs } from '@streamscore/contracts';
 import type { FeatureQuery } from '@streamscore/features';
 
 /** Bad user input, answered with 400 and this message. */
@@ -6,8 +7,6 @@ export class QueryError extends Error {
 }
 
 const EPOCH_MS = /^-?\d{1,16}$/;
-// ISO 8601 date-time with an explicit offset: a bare date or local time would depend on the server's zone.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** `at` as epoch ms (`1700000000000`) or an ISO instant (`2001-01-05T10:00:00Z`); absent = now. */
 export function parseAt(raw: unknown, nowMs: number, path = 'at'): number {
@@ -20,10 +19,9 @@ export function parseAt(raw: unknown, nowMs: number, path = 'at'): number {
     throw new QueryError(`${path}: must be an integer epoch ms or an ISO 8601 instant`);
   const text = raw.trim();
   if (EPOCH_MS.test(text)) return Number(text);
-  if (ISO_INSTANT.test(text)) {
-    const ms = Date.parse(text);
-    if (Number.isFinite(ms)) return ms;
-  }
+  // The instants event times accept (libs/contracts): a bare date or local time would depend on the server's zone.
+  const ms = isoInstantMs(text);
+  if (ms !== undefined) return ms;
   throw new QueryError(
     `${path}: must be an integer epoch ms or an ISO 8601 instant with a zone (e.g. 2001-01-05T10:00:00Z), got ${JSON.stringify(raw.slice(0, 64))}`,
   );

@@ -3,18 +3,22 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 import {
   ContentTypes,
   encodeSingleObject,
+  eventIdOf,
+  eventTimeOf,
+  fieldText,
   Headers,
   type DeadLetterCode,
   type Decoder,
   type ModelRole,
 } from '@streamscore/contracts';
+import { routeByShare } from '@streamscore/deployments';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 import type { OnlineValues, RawFeatures } from '@streamscore/models';
 import { fetchFeatures, type FeatureSource } from './feature-fetch';
 import { assembleRows, planFeatureQueries } from './feature-plan';
-import { buildPrediction, epochMsOf, usedDefaults } from './prediction-builder';
+import { buildPrediction, usedDefaults } from './prediction-builder';
 import type { Serving, ServedVersion } from './serving';
-import { routeByShare, routingKeyOf, rowsByRole, type ServingRole } from './version-routing';
+import { rowsByRole, type ServingRole } from './version-routing';
 import { ModelRunError, type ScoreResult } from './scoring/scoring-pool';
 
 export interface Scorer {
@@ -34,8 +38,6 @@ export interface BatchScorerOptions {
   readonly prediction: { readonly type: Type; readonly name: string };
   readonly featureMaxWaitMs: number;
   readonly featureReadDeadlineMs: number;
-  /** Replaces the share-based router (e.g. the deployment library's routeRole). */
-  readonly route?: (serving: Serving, key: string) => ServingRole;
 }
 
 export interface VersionRun {
@@ -102,8 +104,8 @@ export class BatchScorer {
         reject(message, index, decoded.code, decoded.reason, decoded.fields);
         continue;
       }
-      const eventTimeMs = epochMsOf(decoded.record[options.timeField]);
-      if (!Number.isFinite(eventTimeMs)) {
+      const eventTimeMs = eventTimeOf(decoded.record, options.timeField);
+      if (eventTimeMs === undefined) {
         reject(message, index, 'INVALID_FIELD', `no usable event time in ${options.timeField}`, [
           options.timeField,
         ]);
@@ -126,9 +128,10 @@ export class BatchScorer {
     const featuresMs = performance.now() - featuresStarted;
     const { online, stale } = assembleRows(rows.length, plan, readings);
 
-    const route = options.route ?? ((s: Serving, key: string) => routeByShare(s.canary?.share ?? 0, key));
-    const roles = rows.map((row) =>
-      serving.canary ? route(serving, routingKeyOf(row.record, options.routingField)) : 'ACTIVE',
+    // The routing key is the routing field's text ('' when missing): a replay routes the same way.
+    const canary = serving.canary;
+    const roles = rows.map((row): ServingRole =>
+      canary ? routeByShare(canary.share, fieldText(row.record[options.routingField]) ?? '') : 'ACTIVE',
     );
     const groups = rowsByRole(roles);
     const runs: VersionRun[] = [];
@@ -303,9 +306,9 @@ export class BatchScorer {
     timings: { queueMs: number; featuresMs: number; inferenceMs: number },
   ): OutputMessage {
     const { options } = this;
-    const eventId = routingKeyOf(row.record, options.idField);
     const prediction = buildPrediction({
-      eventId,
+      // The Prediction's eventId is a plain string: an event without one is scored under ''.
+      eventId: eventIdOf(row.record, options.idField) ?? '',
       entityKey: row.message.key?.toString() ?? '',
       eventTimeMs: row.eventTimeMs,
       modelName: version.name,

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
-import { createFeatureRedis } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import {
   awaitGroupCommitted,
   createTestTopics,
@@ -46,7 +46,7 @@ describe('inference recovery on the real Kafka and Redis', () => {
     kafka = testKafka();
     admin = kafka.admin();
     await admin.connect();
-    redis = createFeatureRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
+    redis = createRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
     keyPrefix = await materializeFlights(redis, stream);
   });
 

@@ -5,8 +5,8 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { TopicCatalogue, type ModelArtifact, type ModelDeployment } from '@streamscore/contracts';
 import { DeploymentCodec, routingBucket } from '@streamscore/deployments';
-import { createFeatureRedis } from '@streamscore/features';
 import { sha256Hex } from '@streamscore/models';
+import { createRedis } from '@streamscore/platform';
 import {
   createTestTopics,
   deleteTestTopics,
@@ -87,7 +87,7 @@ describe('inference model roll-out on the real Kafka and Redis', () => {
     kafka = testKafka();
     admin = kafka.admin();
     await admin.connect();
-    redis = createFeatureRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
+    redis = createRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
     keyPrefix = await materializeFlights(redis, stream);
   });
 

@@ -8,7 +8,7 @@ import {
   TopicCatalogue,
   type Prediction,
 } from '@streamscore/contracts';
-import { createFeatureRedis } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import {
   createTestTopics,
   deleteTestTopics,
@@ -49,7 +49,7 @@ describe('inference on the real Kafka and Redis', () => {
     kafka = testKafka();
     admin = kafka.admin();
     await admin.connect();
-    redis = createFeatureRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
+    redis = createRedis({ url: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' });
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import type { InputFeature, RawFeatures } from '@streamscore/models';
-import { buildPrediction, epochMsOf, rawValuesOfRow, usedDefaults } from './prediction-builder';
+import { buildPrediction, rawValuesOfRow, usedDefaults } from './prediction-builder';
 
 const raw: RawFeatures = {
   rowCount: 2,
@@ -80,15 +80,5 @@ describe('usedDefaults', () => {
 
   it('should be false when every defaulted feature had a value', () => {
     expect(usedDefaults(features, { origin: 'JFK' }, { 'v.count': 4 })).toBe(false);
-  });
-});
-
-describe('epochMsOf', () => {
-  it('should read numbers, bigints, Dates and ISO text', () => {
-    expect(epochMsOf(5)).toBe(5);
-    expect(epochMsOf(5n)).toBe(5);
-    expect(epochMsOf(new Date(7))).toBe(7);
-    expect(epochMsOf('1970-01-01T00:00:00.010Z')).toBe(10);
-    expect(epochMsOf(null)).toBeNaN();
   });
 });

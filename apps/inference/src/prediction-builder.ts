@@ -99,12 +99,3 @@ export function buildPrediction(input: PredictionInput): Prediction {
     scoredAt: input.scoredAt,
   };
 }
-
-/** Epoch ms of an event-time field: a number, a bigint, a Date (Avro timestamp-millis) or ISO text. */
-export function epochMsOf(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string') return Date.parse(value);
-  return Number.NaN;
-}

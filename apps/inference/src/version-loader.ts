@@ -1,7 +1,13 @@
 import type { ModelArtifact } from '@streamscore/contracts';
 import { artifactFor, verifyArtifact } from '@streamscore/deployments';
 import type { FeatureView } from '@streamscore/features';
-import { FeatureVectorBuilder, inputWidth, ModelError, ModelRepository } from '@streamscore/models';
+import {
+  FeatureVectorBuilder,
+  inputWidth,
+  ModelError,
+  ModelRepository,
+  scoringTensors,
+} from '@streamscore/models';
 import { onlineViewsOf } from './feature-plan';
 import type { ServedVersion } from './serving';
 import type { ScoringPool } from './scoring/scoring-pool';
@@ -40,10 +46,7 @@ export class VersionLoader {
   async load(source: VersionSource): Promise<ServedVersion> {
     const { manifest, onnx } = await verifyArtifact(source.artifact, this.repositoryRoot, source.model);
     const key = versionKey(source.model, source.artifact.version);
-    const [input, ...others] = manifest.inputs;
-    const output = manifest.outputs[0];
-    if (!input || others.length > 0 || !output)
-      throw new ModelError('TENSOR_MISMATCH', `${key}: scoring supports one input and one output`);
+    const { input, output } = scoringTensors(manifest);
     let views: FeatureView[];
     try {
       views = onlineViewsOf(manifest, this.views);

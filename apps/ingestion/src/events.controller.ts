@@ -11,12 +11,11 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
-import { ContentTypes, Headers, type TopicCatalogue } from '@streamscore/contracts';
+import { ContentTypes, entityKeyOf, Headers, type TopicCatalogue } from '@streamscore/contracts';
 import { ApiKeyGuard } from '@streamscore/observability';
 import { KAFKA, TOPICS } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { IngestionService } from './ingestion.service';
-import { entityKey } from './validation-gate';
 import { INGESTION_CONFIG } from './tokens';
 
 type EventResult =
@@ -73,7 +72,7 @@ export class EventsController implements OnModuleDestroy {
       messages: decoded.map((r) =>
         r.ok
           ? {
-              key: entityKey(r.record, route.keyFields),
+              key: entityKeyOf(r.record, route.keyFields),
               value: r.canonical,
               headers: { [Headers.contentType]: ContentTypes.avro },
             }

@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { Headers, type DeadLetterCode, type Decoder } from '@streamscore/contracts';
+import { entityKeyOf, Headers, type DeadLetterCode, type Decoder } from '@streamscore/contracts';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
 
 /** Where records of one input topic go. */
@@ -36,7 +36,7 @@ export class ValidationGate {
         counts.valid++;
         outputs.push({
           topic: route.validTopic,
-          key: entityKey(result.record, route.keyFields),
+          key: entityKeyOf(result.record, route.keyFields),
           value: result.canonical,
           headers: validatedHeaders(message.headers, route.schemaName),
         });
@@ -49,18 +49,6 @@ export class ValidationGate {
     }
     return { outputs, counts };
   }
-}
-
-/** The entity key: the key fields' values joined with '|' (e.g. an airport, or origin|destination). */
-export function entityKey(record: Record<string, unknown>, keyFields: readonly string[]): string {
-  return keyFields.map((f) => keyPart(record[f])).join('|');
-}
-
-function keyPart(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value);
-  return value === null || value === undefined ? '' : JSON.stringify(value);
 }
 
 function validatedHeaders(original: IHeaders | undefined, schemaName: string): IHeaders {

@@ -1,6 +1,7 @@
 export * from './topics';
 export * from './headers';
 export * from './errors';
+export * from './stream-accessors';
 export * from './avro/crc64-avro';
 export * from './avro/schema-fingerprint';
 export * from './avro/single-object';

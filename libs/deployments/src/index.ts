@@ -1,4 +1,4 @@
-export { routingBucket, routeRole, type DeploymentRole } from './routing';
+export { routingBucket, routeByShare, type DeploymentRole } from './routing';
 export {
   verifyArtifact,
   artifactFor,

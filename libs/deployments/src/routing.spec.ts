@@ -1,17 +1,4 @@
-import type { ModelDeployment } from '@streamscore/contracts';
-import { routeRole, routingBucket } from './routing';
-
-function deployment(share: number | null): ModelDeployment {
-  return {
-    model: 'm',
-    active: { version: '1', uri: 'm/1', sha256: 'a'.repeat(64) },
-    canary: share === null ? null : { version: '2', uri: 'm/2', sha256: 'b'.repeat(64), share },
-    shadow: null,
-    updatedAt: 0,
-    updatedBy: 'test',
-    reason: 'test',
-  };
-}
+import { routeByShare, routingBucket } from './routing';
 
 const KEY_FAMILIES: Record<string, (i: number) => string> = {
   'event-<n>': (i) => `event-${i}`,
@@ -21,9 +8,8 @@ const KEY_FAMILIES: Record<string, (i: number) => string> = {
 };
 
 function canaryShare(share: number, key: (i: number) => string, count = 10_000): number {
-  const routed = deployment(share);
   let canary = 0;
-  for (let i = 0; i < count; i += 1) if (routeRole(routed, key(i)) === 'CANARY') canary += 1;
+  for (let i = 0; i < count; i += 1) if (routeByShare(share, key(i)) === 'CANARY') canary += 1;
   return canary / count;
 }
 
@@ -48,7 +34,7 @@ describe('routingBucket', () => {
   });
 });
 
-describe('routeRole', () => {
+describe('routeByShare', () => {
   it.each(Object.entries(KEY_FAMILIES))(
     'should send between 8%% and 12%% of 10,000 %s keys to a 10%% canary',
     (_, key) => {
@@ -58,30 +44,37 @@ describe('routeRole', () => {
     },
   );
 
+  it.each([0.01, 0.25, 0.5, 0.9])('should send about %p of 20,000 keys to the canary', (share) => {
+    expect(Math.abs(canaryShare(share, KEY_FAMILIES['event-<n>']!, 20_000) - share)).toBeLessThan(0.015);
+  });
+
   it('should route the same key the same way every time', () => {
-    const routed = deployment(0.3);
     for (let i = 0; i < 1000; i += 1) {
-      const first = routeRole(routed, `event-${i}`);
-      expect(routeRole(routed, `event-${i}`)).toBe(first);
-      expect(routeRole(structuredClone(routed), `event-${i}`)).toBe(first);
+      const first = routeByShare(0.3, `event-${i}`);
+      expect(routeByShare(0.3, `event-${i}`)).toBe(first);
+      expect(first).toBe(routingBucket(`event-${i}`) < 0.3 ? 'CANARY' : 'ACTIVE');
     }
   });
 
   it('should send nothing to a canary with share 0 and everything to share 1', () => {
-    expect(canaryShare(0, KEY_FAMILIES['event-<n>']!)).toBe(0);
-    expect(canaryShare(1, KEY_FAMILIES['event-<n>']!)).toBe(1);
-  });
-
-  it('should send everything to ACTIVE without a canary', () => {
-    const routed = deployment(null);
-    for (let i = 0; i < 1000; i += 1) expect(routeRole(routed, `event-${i}`)).toBe('ACTIVE');
+    for (const key of Object.values(KEY_FAMILIES)) {
+      expect(canaryShare(0, key)).toBe(0);
+      expect(canaryShare(1, key)).toBe(1);
+    }
+    expect(routeByShare(0, '')).toBe('ACTIVE');
+    expect(routeByShare(1, '')).toBe('CANARY');
   });
 
   it('should only move keys towards the canary when its share grows', () => {
     for (let i = 0; i < 2000; i += 1) {
       const key = `event-${i}`;
-      if (routeRole(deployment(0.1), key) === 'CANARY')
-        expect(routeRole(deployment(0.5), key)).toBe('CANARY');
+      if (routeByShare(0.1, key) === 'CANARY') expect(routeByShare(0.5, key)).toBe('CANARY');
     }
+  });
+
+  it('should be pinned: a replayed event keeps its version across releases', () => {
+    // routingBucket('event-1') is 0.1077 (pinned above): canary at 11%, active at 10%.
+    expect(routeByShare(0.11, 'event-1')).toBe('CANARY');
+    expect(routeByShare(0.1, 'event-1')).toBe('ACTIVE');
   });
 });

@@ -1,4 +1,3 @@
-import type { ModelDeployment } from '@streamscore/contracts';
 import { fnv1a32 } from '@streamscore/models';
 
 export type DeploymentRole = 'ACTIVE' | 'CANARY';
@@ -30,12 +29,12 @@ export function routingBucket(key: string): number {
 }
 
 /**
- * The role that serves `key`: CANARY when the deployment has a canary and the key's bucket is below
- * its share, ACTIVE otherwise. A share of 0 routes nothing to the canary, a share of 1 everything.
- * Raising the share only moves keys from ACTIVE to CANARY, never back (buckets are fixed).
+ * The canary rule: the role that serves `key` under a canary taking `share` (in [0, 1]) of the
+ * traffic is CANARY when the key's bucket is below the share, ACTIVE otherwise. A share of 0 routes
+ * nothing to the canary, a share of 1 everything. The same key lands in the same role on every
+ * replica with no shared state, and raising the share only moves keys from ACTIVE to CANARY, never
+ * back (buckets are fixed).
  */
-export function routeRole(deployment: ModelDeployment, key: string): DeploymentRole {
-  const canary = deployment.canary;
-  if (!canary) return 'ACTIVE';
-  return routingBucket(key) < canary.share ? 'CANARY' : 'ACTIVE';
+export function routeByShare(share: number, key: string): DeploymentRole {
+  return routingBucket(key) < share ? 'CANARY' : 'ACTIVE';
 }

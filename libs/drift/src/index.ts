@@ -8,4 +8,5 @@ export type { PsiOptions, PsiResult, NumericPsiResult, PsiSmoothing } from './ps
 export { categoricalPsi, categoricalCounts, referenceCategories } from './psi/categorical-psi';
 export type { Category, CategoricalPsiResult } from './psi/categorical-psi';
 export { bonferroni, benjaminiHochberg } from './multiple-testing';
+export { mulberry32 } from './mulberry32';
 export * from './monitor/index';

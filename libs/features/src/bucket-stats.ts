@@ -1,5 +1,3 @@
-import type { CompiledView } from './compiled-view';
-
 /**
  * Sufficient statistics of one time bucket (or of a merged window). Arrays are indexed like the
  * view's ValueFields. The Redis apply script keeps the same statistics with the same update
@@ -78,36 +76,4 @@ export function mergeInto(into: BucketStats, bucket: BucketStats): void {
     if (newer) into.lasts[i] = bucket.lasts[i] ?? -Infinity;
     else if (tie) into.lasts[i] = Math.max(into.lasts[i] ?? -Infinity, bucket.lasts[i] ?? -Infinity);
   }
-}
-
-/** Feature values in raw units, keyed `<view>.<aggregation name>`. */
-export function finalize(compiled: CompiledView, window: BucketStats): FeatureValues {
-  const values: FeatureValues = {};
-  const empty = window.count === 0;
-  compiled.view.aggregations.forEach((aggregation, position) => {
-    const index = compiled.fieldIndexOf[position] ?? -1;
-    let value: number | null;
-    switch (aggregation.kind) {
-      case 'count':
-        value = window.count;
-        break;
-      case 'sum':
-        value = empty ? 0 : (window.sums[index] ?? 0);
-        break;
-      case 'mean':
-        value = empty ? aggregation.default : (window.sums[index] ?? 0) / window.count;
-        break;
-      case 'min':
-        value = empty ? aggregation.default : (window.mins[index] ?? null);
-        break;
-      case 'max':
-        value = empty ? aggregation.default : (window.maxs[index] ?? null);
-        break;
-      case 'last':
-        value = empty ? aggregation.default : (window.lasts[index] ?? null);
-        break;
-    }
-    values[compiled.featureNames[position] ?? aggregation.name] = value;
-  });
-  return values;
 }

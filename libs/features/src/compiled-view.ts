@@ -1,4 +1,5 @@
 import { featureNames, valueFieldsOf, type FeatureView, type ValueField } from './feature-view';
+import type { BucketStats, FeatureValues } from './bucket-stats';
 import { bucketFields } from './key-layout';
 
 /** A view with the lookups every hot path needs, computed once. */
@@ -23,4 +24,36 @@ export function compileView(view: FeatureView): CompiledView {
   const base = { view, valueFields, fieldIndexOf, featureNames: featureNames(view), bucketsPerSlab };
   const bucketFieldNames = Array.from({ length: bucketsPerSlab }, (_, i) => bucketFields(base, i));
   return { ...base, bucketFieldNames };
+}
+
+/** Feature values in raw units, keyed `<view>.<aggregation name>`. */
+export function finalize(compiled: CompiledView, window: BucketStats): FeatureValues {
+  const values: FeatureValues = {};
+  const empty = window.count === 0;
+  compiled.view.aggregations.forEach((aggregation, position) => {
+    const index = compiled.fieldIndexOf[position] ?? -1;
+    let value: number | null;
+    switch (aggregation.kind) {
+      case 'count':
+        value = window.count;
+        break;
+      case 'sum':
+        value = empty ? 0 : (window.sums[index] ?? 0);
+        break;
+      case 'mean':
+        value = empty ? aggregation.default : (window.sums[index] ?? 0) / window.count;
+        break;
+      case 'min':
+        value = empty ? aggregation.default : (window.mins[index] ?? null);
+        break;
+      case 'max':
+        value = empty ? aggregation.default : (window.maxs[index] ?? null);
+        break;
+      case 'last':
+        value = empty ? aggregation.default : (window.lasts[index] ?? null);
+        break;
+    }
+    values[compiled.featureNames[position] ?? aggregation.name] = value;
+  });
+  return values;
 }

@@ -1,3 +1,4 @@
+import { eventIdOf, eventTimeOf } from '@streamscore/contracts';
 import { ENTITY_SEPARATOR, type FeatureView, type ValueField } from './feature-view';
 
 /**
@@ -40,22 +41,19 @@ export function entityOf(view: FeatureView, record: FeatureRecord): string | und
 }
 
 /**
- * Extracts what the view needs (time as epoch ms or a Date); undefined when the record cannot be placed (no id, no finite
- * time, no entity, or a non-finite value). Online and offline reject exactly the same records.
+ * Extracts what the view needs (id and time by the stream rules of libs/contracts); undefined when
+ * the record cannot be placed (no id, no usable time, no entity, or a non-finite value). Online and
+ * offline reject exactly the same records.
  */
 export function toViewRecord(
   view: FeatureView,
   valueFields: readonly ValueField[],
   record: FeatureRecord,
 ): ViewRecord | undefined {
-  const id = keyPart(fieldOf(record, view.idField));
-  const timeValue = fieldOf(record, view.timeField);
-  // Avro timestamp-millis decodes to a Date unless the decoder was told otherwise.
-  const timeMs = timeValue instanceof Date ? timeValue.getTime() : timeValue;
+  const id = eventIdOf(record, view.idField);
+  const timeMs = eventTimeOf(record, view.timeField);
   const entity = entityOf(view, record);
-  if (id === undefined || typeof timeMs !== 'number' || !Number.isFinite(timeMs) || entity === undefined) {
-    return undefined;
-  }
+  if (id === undefined || timeMs === undefined || entity === undefined) return undefined;
   const values: number[] = [];
   for (const field of valueFields) {
     const value = fieldOf(record, field.name);

@@ -19,7 +19,6 @@ export {
   type ReadCommand,
   type ReadPlan,
 } from './read-plan';
-export { createFeatureRedis, describeFeatureRedis, type FeatureRedisOptions } from './redis-connection';
 export {
   FeatureMaterializer,
   type ApplyOptions,
@@ -27,5 +26,4 @@ export {
   type ViewApplyCounts,
 } from './materializer';
 export { FeatureReader, type FeatureCacheStats, type FeatureReaderOptions, type ReadOptions } from './reader';
-export { createFeatureStore, type FeatureStore } from './feature-store';
 export { compileView, type CompiledView } from './compiled-view';

@@ -1,5 +1,5 @@
 import { emptyStats, type BucketStats } from './bucket-stats';
-import type { CompiledView } from './compiled-view';
+import type { ValueField } from './feature-view';
 
 /**
  * Redis key layout (documented in docs/features.md):
@@ -18,7 +18,8 @@ export function slabKey(prefix: string, viewName: string, slabStartMs: number, e
   return `${prefix}fv:${viewName}:${slabStartMs}:${entity}`;
 }
 
-type WithValueFields = Pick<CompiledView, 'valueFields'>;
+/** What the layout needs of a compiled view: its value fields, in order. */
+type WithValueFields = { readonly valueFields: readonly ValueField[] };
 
 export const WATERMARK_FIELD = 'wm';
 export const MAX_EVENT_TIME_FIELD = 'max';
@@ -53,7 +54,7 @@ function toNumber(reply: string | null | undefined, fallback: number): number {
  * bucket (nothing allocated). Statistics the view does not need stay at their neutral values.
  */
 export function decodeBucket(
-  compiled: CompiledView,
+  compiled: WithValueFields,
   reply: readonly (string | null)[],
   offset: number,
 ): BucketStats | null {
@@ -73,7 +74,7 @@ export function decodeBucket(
 }
 
 /** The per-field flags the apply script reads: s sum, n min, x max, l last. */
-export function fieldFlags(compiled: CompiledView): string[] {
+export function fieldFlags(compiled: WithValueFields): string[] {
   return compiled.valueFields.map(
     (field) =>
       `${field.sum ? 's' : ''}${field.min ? 'n' : ''}${field.max ? 'x' : ''}${field.last ? 'l' : ''}`,

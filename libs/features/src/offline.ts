@@ -1,12 +1,5 @@
-import {
-  addRecord,
-  emptyStats,
-  finalize,
-  mergeInto,
-  type BucketStats,
-  type FeatureValues,
-} from './bucket-stats';
-import { compileView, type CompiledView } from './compiled-view';
+import { addRecord, emptyStats, mergeInto, type BucketStats, type FeatureValues } from './bucket-stats';
+import { compileView, finalize, type CompiledView } from './compiled-view';
 import { entityOf, toViewRecord, type FeatureRecord } from './feature-record';
 import type { FeatureView } from './feature-view';
 import { bucketStartOf, slabStartOf, windowEndingBefore } from './time-buckets';

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isRetriable, RetriableError } from '@streamscore/contracts';
 import type { Redis } from 'ioredis';
+import { createRedis } from '@streamscore/platform';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { featureNames } from './feature-view';
 import { FeatureMaterializer } from './materializer';
 import { computeOffline } from './offline';
 import { FeatureReader } from './reader';
-import { createFeatureRedis } from './redis-connection';
 import { everyAggregationView } from './testing-views';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,7 +21,7 @@ describe('online feature store (real Redis)', () => {
   let reader: FeatureReader;
 
   beforeAll(() => {
-    redis = createFeatureRedis({ url: REDIS_URL });
+    redis = createRedis({ url: REDIS_URL });
   });
 
   beforeEach(() => {
@@ -172,7 +172,7 @@ describe('online feature store (real Redis)', () => {
   });
 
   it('should throw a RetriableError when Redis is unreachable or the deadline passes', async () => {
-    const down = createFeatureRedis({
+    const down = createRedis({
       url: 'redis://127.0.0.1:1',
       connectTimeoutMs: 200,
       maxRetriesPerRequest: 0,
@@ -196,7 +196,7 @@ describe('online feature store (real Redis)', () => {
     const silent = createServer((socket) => accepted.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const stalled = createFeatureRedis({ url: `redis://127.0.0.1:${port}` });
+    const stalled = createRedis({ url: `redis://127.0.0.1:${port}` });
     try {
       const started = Date.now();
       const error: unknown = await new FeatureReader(stalled, [view])

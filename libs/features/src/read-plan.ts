@@ -1,12 +1,5 @@
-import {
-  emptyStats,
-  finalize,
-  mergeInto,
-  resetStats,
-  type BucketStats,
-  type FeatureValues,
-} from './bucket-stats';
-import type { CompiledView } from './compiled-view';
+import { emptyStats, mergeInto, resetStats, type BucketStats, type FeatureValues } from './bucket-stats';
+import { finalize, type CompiledView } from './compiled-view';
 import type { FinalBucketCache } from './final-buckets';
 import { decodeBucket, metaKey, slabKey, WATERMARK_FIELD } from './key-layout';
 import { bucketStartOf, slabStartOf, windowEndingBefore } from './time-buckets';

@@ -3,15 +3,14 @@ export { chunk } from './chunks';
 export { deadLetter } from './dead-letter';
 export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
 export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';
-export {
-  PartitionBatchRunner,
-  type BatchDelivered,
-  type DeliveryMode,
-  type OutputMessage,
-  type PartitionBatch,
-  type PartitionBatchRunnerOptions,
-  type RunnerLogger,
-} from './partition-batch-runner';
+export type {
+  BatchDelivered,
+  DeliveryMode,
+  OutputMessage,
+  PartitionBatch,
+  RunnerLogger,
+} from './batch-types';
+export { PartitionBatchRunner, type PartitionBatchRunnerOptions } from './partition-batch-runner';
 export { PendingDeliveries } from './pending-deliveries';
 export { ensureTopics, verifyTopics } from './topic-admin';
 export {

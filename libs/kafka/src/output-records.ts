@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import type { OutputMessage } from './partition-batch-runner';
+import type { OutputMessage } from './batch-types';
 
 const FENCED = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING']);
 

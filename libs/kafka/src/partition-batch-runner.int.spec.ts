@@ -7,7 +7,8 @@ import {
   waitFor,
 } from '@streamscore/testing';
 import type { Admin, Kafka } from 'kafkajs';
-import { PartitionBatchRunner, type BatchDelivered } from './partition-batch-runner';
+import type { BatchDelivered } from './batch-types';
+import { PartitionBatchRunner } from './partition-batch-runner';
 
 /**
  * overlapDelivery on the real Kafka: the next micro-batch of a fetch is handled while the current

@@ -1,46 +1,17 @@
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { isRetriable } from '@streamscore/contracts';
 import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { chunk } from './chunks';
 import { groupByTopic, isFenced, nextOffset } from './output-records';
 import { splitByBytes } from './split-by-bytes';
 import { TransactionalProducerPool } from './transactional-producers';
-
-export type DeliveryMode = 'exactly-once' | 'at-least-once';
-
-/** What a handler receives: one partition's micro-batch, in offset order. */
-export interface PartitionBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly messages: readonly KafkaMessage[];
-  /** Call during long work so the group does not think this member died. */
-  heartbeat(): Promise<void>;
-}
-
-export interface OutputMessage {
-  readonly topic: string;
-  readonly key: Buffer | string | null;
-  readonly value: Buffer | null;
-  readonly headers?: IHeaders;
-  readonly partition?: number;
-}
-
-export interface BatchDelivered {
-  readonly topic: string;
-  readonly partition: number;
-  /** Offset of the micro-batch's first record: tells apart micro-batches handled ahead (overlapDelivery). */
-  readonly firstOffset: string;
-  readonly rows: number;
-  readonly outputs: number;
-  readonly handleMs: number;
-  readonly deliverMs: number;
-}
-
-export interface RunnerLogger {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
+import type {
+  BatchDelivered,
+  DeliveryMode,
+  OutputMessage,
+  PartitionBatch,
+  RunnerLogger,
+} from './batch-types';
 
 export interface PartitionBatchRunnerOptions {
   readonly kafka: Kafka;

@@ -1,5 +1,5 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { BatchDelivered, PartitionBatch } from './partition-batch-runner';
+import type { BatchDelivered, PartitionBatch } from './batch-types';
 import { PendingDeliveries } from './pending-deliveries';
 
 function batch(partition: number, firstOffset: number): PartitionBatch {

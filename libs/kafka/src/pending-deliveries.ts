@@ -1,4 +1,4 @@
-import type { BatchDelivered, PartitionBatch } from './partition-batch-runner';
+import type { BatchDelivered, PartitionBatch } from './batch-types';
 
 /**
  * What a handler learned about a micro-batch (counts, stats), kept until the runner reports the

@@ -5,7 +5,6 @@
  */
 import { useFastKafkaEncoders, useLinearPartitionGrouping } from './record-encoding/kafkajs-encoders';
 
-export const kafkajsPatches = {
-  grouping: useLinearPartitionGrouping(),
-  encoders: useFastKafkaEncoders(),
-};
+// Run for their effect; the platform module reports how each install went once it boots.
+useLinearPartitionGrouping();
+useFastKafkaEncoders();

@@ -1,4 +1,4 @@
-import type { OutputMessage } from './partition-batch-runner';
+import type { OutputMessage } from './batch-types';
 
 /**
  * kafkajs sends everything for one partition in one record batch, and the broker refuses a batch

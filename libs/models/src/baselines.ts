@@ -1,5 +1,5 @@
+import { binIndex, quantileBinEdges } from '@streamscore/drift';
 import { logLoss, rocAuc } from './binary-metrics';
-import { binIndex, quantileBinEdges } from './drift-reference';
 import type { BinaryMetrics } from './manifest-types';
 import type { RawColumn } from './raw-features';
 
@@ -26,8 +26,11 @@ export function baseRateMetrics(
   };
 }
 
-function keysOf(column: RawColumn, edges: readonly number[] | undefined): (string | number)[] {
-  if (column instanceof Float64Array) return Array.from(column, (value) => binIndex(edges ?? [], value));
+const NO_EDGES = new Float64Array(0);
+
+function keysOf(column: RawColumn, edges: Float64Array | undefined): (string | number)[] {
+  if (column instanceof Float64Array)
+    return Array.from(column, (value) => binIndex(edges ?? NO_EDGES, value));
   return column.map((value) => value ?? '');
 }
 

@@ -1,34 +1,22 @@
-import { binIndex, binProportions, categoricalReference, quantileBinEdges } from './drift-reference';
+import { categoricalReference, numericReference } from './drift-reference';
 
-describe('quantileBinEdges', () => {
-  it('should match numpy.quantile with linear interpolation', () => {
-    // np.quantile(np.arange(1, 11), np.arange(1, 10) / 10), numpy 2.4
-    const edges = quantileBinEdges([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 10);
-    [1.9, 2.8, 3.7, 4.6, 5.5, 6.4, 7.3, 8.2, 9.1].forEach((expected, i) => {
-      expect(edges[i]).toBeCloseTo(expected, 12);
+describe('numericReference', () => {
+  it("should take libs/drift's quantile edges and give the share of values per bin", () => {
+    // Edges as numpy.quantile gives them (libs/drift/src/psi/quantile-bin-edges.spec.ts), duplicates dropped.
+    const reference = numericReference([0, 0, 0, 0, 1, 1, 5, 9], 10, [1 / 3]);
+    expect(reference).toEqual({
+      kind: 'numeric',
+      edges: [0, 0.5, 1, 3.400000000000002, 6.199999999999999],
+      proportions: [0, 0.5, 0, 0.25, 0.125, 0.125],
+      sample: [0.3333333],
     });
   });
 
-  it('should drop duplicate edges', () => {
-    // np.quantile([0,0,0,0,1,1,5,9], np.arange(1,10)/10) = [0,0,0,0,0.5,1,1,3.4,6.2]
-    const edges = quantileBinEdges([0, 0, 0, 0, 1, 1, 5, 9], 10);
-    expect(edges.length).toBe(5);
-    [0, 0.5, 1, 3.4, 6.2].forEach((expected, i) => {
-      expect(edges[i]).toBeCloseTo(expected, 12);
-    });
-  });
-});
-
-describe('binIndex', () => {
-  it('should count the inner edges <= x, with open outer bins', () => {
-    const edges = [0, 0.5, 1];
-    expect([-100, 0, 0.2, 0.5, 0.99, 1, 1e9].map((x) => binIndex(edges, x))).toEqual([0, 1, 1, 2, 2, 3, 3]);
-  });
-});
-
-describe('binProportions', () => {
-  it('should give the share of values per bin', () => {
-    expect(binProportions([0, 0, 0, 0, 1, 1, 5, 9], [0, 1, 5])).toEqual([0, 0.5, 0.25, 0.25]);
+  it('should bin float32 scores as their exact float64 values', () => {
+    const scores = Float32Array.from([0.1, 0.2, 0.3, 0.4]);
+    const reference = numericReference(scores, 2, scores);
+    expect(reference.edges).toEqual([(Math.fround(0.2) + Math.fround(0.3)) / 2]);
+    expect(reference.proportions).toEqual([0.5, 0.5]);
   });
 });
 

@@ -15,15 +15,9 @@ export type { OnnxExportOptions, LogisticRegression } from './onnx-export';
 export { sha256Hex, assertOnnxBytes, createSession, checkSessionAgainstManifest } from './model-session';
 export { ModelRepository, loadModelDirectory, readManifest, MANIFEST_FILE } from './model-repository';
 export type { LoadedModel, LoadOptions } from './model-repository';
-export { scoreTensor, scoreEvents } from './scoring';
-export type { ScoredBatch } from './scoring';
-export {
-  quantileBinEdges,
-  binIndex,
-  binProportions,
-  numericReference,
-  categoricalReference,
-} from './drift-reference';
+export { runScoring, scoreTensor, scoreEvents, scoringTensors } from './scoring';
+export type { ScoredBatch, ScoringTensors, TensorScores } from './scoring';
+export { numericReference, categoricalReference } from './drift-reference';
 export { logLoss, rocAuc } from './binary-metrics';
 export {
   baseRateMetrics,
@@ -35,7 +29,7 @@ export {
 export type { FeatureBaseline } from './baselines';
 export { trainMlp } from './train-mlp';
 export type { TrainOptions, TrainingSet } from './train-mlp';
-export { mulberry32, gaussian, shuffleInPlace, sampleIndices } from './random';
+export { gaussian, shuffleInPlace, sampleIndices } from './random';
 export { fitFeatures, rawSpecOf } from './fit-preprocessing';
 export type { FeatureBlueprint, NumericBlueprint, CategoricalBlueprint } from './fit-preprocessing';
 export { buildDriftReferences, DEFAULT_DRIFT_BINS, DEFAULT_SAMPLE_SIZE } from './drift-references';

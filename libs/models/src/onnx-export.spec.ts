@@ -5,7 +5,8 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { mlpForward, type Mlp } from './mlp';
 import { exportLogisticRegression, exportMlp, logisticAsMlp } from './onnx-export';
 import { readMlpFromOnnx } from './onnx-import';
-import { gaussian, mulberry32 } from './random';
+import { mulberry32 } from '@streamscore/drift';
+import { gaussian } from './random';
 
 function randomMatrix(length: number, random: () => number): Float32Array {
   return Float32Array.from({ length }, () => gaussian(random));

@@ -1,18 +1,7 @@
 /**
- * mulberry32: a small, fast, seeded 32-bit PRNG (Tommy Ettinger, public domain). Good enough for
- * shuffling and initialisation; identical sequences on every platform, which makes training
- * reproducible.
+ * Samplers driven by a seeded uniform generator (training passes libs/drift's mulberry32), so one
+ * seed reproduces the initialisation, the shuffles and the KS sample.
  */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box–Muller. */
 export function gaussian(random: () => number): number {

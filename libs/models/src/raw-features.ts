@@ -1,3 +1,4 @@
+import { epochMsOf } from '@streamscore/contracts';
 import type { CategoricalFeature, FeatureSource, NumericFeature, TimePart } from './manifest-types';
 
 /** What reading a raw value needs: the preprocessing parameters play no part. */
@@ -40,14 +41,6 @@ function readPath(event: unknown, path: readonly string[]): unknown {
   return value;
 }
 
-function epochMs(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string') return Date.parse(value);
-  return Number.NaN;
-}
-
 function timePart(ms: number, part: TimePart): number {
   const date = new Date(ms);
   switch (part) {
@@ -78,8 +71,8 @@ function sourceReader(
     case 'event-time': {
       const path = source.field.split('.');
       return (row) => {
-        const ms = epochMs(readPath(events[row], path));
-        return Number.isFinite(ms) ? timePart(ms, source.part) : undefined;
+        const ms = epochMsOf(readPath(events[row], path));
+        return ms === undefined ? undefined : timePart(ms, source.part);
       };
     }
     case 'online':

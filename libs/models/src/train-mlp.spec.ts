@@ -1,6 +1,7 @@
+import { mulberry32 } from '@streamscore/drift';
 import { logLoss, rocAuc } from './binary-metrics';
 import { mlpForward } from './mlp';
-import { gaussian, mulberry32 } from './random';
+import { gaussian } from './random';
 import { trainMlp, type TrainingSet } from './train-mlp';
 
 /** y ~ Bernoulli(sigmoid(2·x0 − x1 + x0·x1)): learnable, with an interaction only an MLP sees. */

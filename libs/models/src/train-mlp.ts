@@ -1,5 +1,6 @@
+import { mulberry32 } from '@streamscore/drift';
 import type { Mlp } from './mlp';
-import { gaussian, mulberry32, shuffleInPlace } from './random';
+import { gaussian, shuffleInPlace } from './random';
 
 export interface TrainOptions {
   /** Hidden layer sizes; [] trains logistic regression. */

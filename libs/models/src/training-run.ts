@@ -1,3 +1,4 @@
+import { mulberry32 } from '@streamscore/drift';
 import { baseRateMetrics, bestSingleFeature, meanLabel } from './baselines';
 import { logLoss, rocAuc } from './binary-metrics';
 import { buildDriftReferences, DEFAULT_SAMPLE_SIZE } from './drift-references';
@@ -9,7 +10,7 @@ import { validateManifest, formatIssues } from './manifest-validation';
 import { mlpForward, type Mlp } from './mlp';
 import { sha256Hex } from './model-session';
 import { exportMlp } from './onnx-export';
-import { mulberry32, sampleIndices } from './random';
+import { sampleIndices } from './random';
 import { resolveRawFeatures, type OnlineValues, type RawFeatures } from './raw-features';
 import { trainMlp, type TrainOptions } from './train-mlp';
 

@@ -1,11 +1,6 @@
 import { ContentTypes, Headers, TopicCatalogue } from '@streamscore/contracts';
-import {
-  computeOffline,
-  createFeatureRedis,
-  entityOf,
-  FeatureReader,
-  type FeatureValues,
-} from '@streamscore/features';
+import { computeOffline, entityOf, FeatureReader, type FeatureValues } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import { createTestTopics, randomName } from '@streamscore/testing';
 import { flightsFixture, type FlightsFixture } from '../../../apps/features/src/test/flights-fixture';
 import type { ChaosStack } from './chaos-stack';
@@ -86,7 +81,7 @@ export async function compareWithOffline(
     { length: samples },
     (_, i) => fixture.departures[Math.floor((i * fixture.departures.length) / samples)],
   ).filter((e) => e !== undefined);
-  const redis = createFeatureRedis({ url: chaos.stack.redisUrl });
+  const redis = createRedis({ url: chaos.stack.redisUrl });
   let overCounted = 0;
   let underCounted = 0;
   let otherwiseDifferent = 0;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue, type Prediction } from '@streamscore/contracts';
-import { createFeatureRedis, FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
+import { FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testing';
 import {
   decodePredictions,
@@ -58,7 +59,7 @@ export async function materializeInto(
   stream: FlightStream,
   keyPrefix = `chaos:${randomUUID()}:`,
 ): Promise<string> {
-  const redis = createFeatureRedis({ url: chaos.stack.redisUrl });
+  const redis = createRedis({ url: chaos.stack.redisUrl });
   try {
     const materializer = new FeatureMaterializer(redis, loadFlightFeatureViews(), { keyPrefix });
     const last = Math.max(...stream.outcomes.map((o) => Math.max(o.knownAt, o.scheduledAt)));

@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { ContentTypes, Headers, type Decoder } from '@streamscore/contracts';
+import { ContentTypes, entityKeyOf, Headers, type Decoder } from '@streamscore/contracts';
 import type { InputRecord } from '../io/record-formats';
 
 export type PayloadEncoding = 'avro' | 'json';
@@ -8,21 +8,6 @@ export interface EncodedMessage {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: IHeaders;
-}
-
-/**
- * The entity key: the key fields' values joined with '|'. Must match the ingestion gate's
- * entityKey (apps/ingestion/src/validation-gate.ts) so that a record keeps its partition.
- */
-export function entityKey(record: Readonly<Record<string, unknown>>, keyFields: readonly string[]): string {
-  return keyFields.map((field) => keyPart(record[field])).join('|');
-}
-
-function keyPart(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value);
-  return value === null || value === undefined ? '' : JSON.stringify(value);
 }
 
 export class RecordRejected extends Error {
@@ -44,7 +29,7 @@ export class RecordEncoder {
   encode(record: InputRecord, index: number): EncodedMessage {
     if (this.encoding === 'json') {
       return {
-        key: entityKey(record, this.keyFields),
+        key: entityKeyOf(record, this.keyFields),
         value: Buffer.from(JSON.stringify(record)),
         headers: { [Headers.contentType]: ContentTypes.json },
       };
@@ -55,7 +40,7 @@ export class RecordEncoder {
       throw new RecordRejected(`record ${index + 1}: ${result.code}${fields}: ${result.reason}`);
     }
     return {
-      key: entityKey(result.record, this.keyFields),
+      key: entityKeyOf(result.record, this.keyFields),
       value: result.canonical,
       headers: { [Headers.contentType]: ContentTypes.avro },
     };

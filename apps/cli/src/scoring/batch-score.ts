@@ -1,7 +1,7 @@
+import { entityKeyOf, eventIdOf, eventTimeOf } from '@streamscore/contracts';
 import { computeOfflineRows, type FeatureView } from '@streamscore/features';
 import { scoreEvents, type LoadedModel, type RowIssue } from '@streamscore/models';
 import type { StreamConfig } from '@streamscore/platform';
-import { entityKey } from '../produce/record-encoder';
 
 /** A batch-scored event, shaped like the Prediction record (schemas/prediction) minus the timings. */
 export interface ScoredEvent {
@@ -43,28 +43,36 @@ export interface BatchScoreInput {
  * Backfill scoring: the online features of each event are the OFFLINE computation of the same
  * feature views as of the event's time (libs/features computeOfflineRows, point in time), then the
  * same tensor building and ONNX run as the service (libs/models scoreEvents), batch by batch.
+ * An event without a usable time stops the run before anything is scored (the service would
+ * dead-letter it): every feature of the file is read as of its events' times.
  */
 export async function scoreRecords(input: BatchScoreInput): Promise<{ scored: number; unscored: number }> {
   const { model, stream, events } = input;
-  const online = computeOfflineRows(
-    input.views,
-    input.sources,
-    events.map((record) => ({ record, atMs: Number(record[stream.timeField]) })),
-  );
+  const timed = events.map((record, index) => {
+    const atMs = eventTimeOf(record, stream.timeField);
+    if (atMs === undefined)
+      throw new RangeError(`event ${index + 1}: no usable event time in ${stream.timeField}`);
+    return { record, atMs };
+  });
+  const online = computeOfflineRows(input.views, input.sources, timed);
   const output = model.manifest.outputs[0];
   if (output === undefined) throw new RangeError(`model ${model.manifest.name} declares no output`);
   let scored = 0;
   let unscored = 0;
-  for (let start = 0; start < events.length; start += input.batchSize) {
-    const batch = events.slice(start, start + input.batchSize);
-    const result = await scoreEvents(model, batch, online.slice(start, start + batch.length));
+  for (let start = 0; start < timed.length; start += input.batchSize) {
+    const batch = timed.slice(start, start + input.batchSize);
+    const result = await scoreEvents(
+      model,
+      batch.map((event) => event.record),
+      online.slice(start, start + batch.length),
+    );
     const issuesByRow = new Map<number, RowIssue[]>();
     for (const issue of result.issues)
       issuesByRow.set(issue.row, [...(issuesByRow.get(issue.row) ?? []), issue]);
     const good: ScoredEvent[] = [];
     const bad: UnscoredEvent[] = [];
-    batch.forEach((event, row) => {
-      const eventId = String(event[stream.idField]);
+    batch.forEach(({ record: event, atMs }, row) => {
+      const eventId = eventIdOf(event, stream.idField) ?? '';
       const issues = issuesByRow.get(row);
       if (issues !== undefined) {
         bad.push({ row: start + row, eventId, issues });
@@ -80,8 +88,8 @@ export async function scoreRecords(input: BatchScoreInput): Promise<{ scored: nu
       }
       good.push({
         eventId,
-        entityKey: entityKey(event, stream.keyFields),
-        eventTime: Number(event[stream.timeField]),
+        entityKey: entityKeyOf(event, stream.keyFields),
+        eventTime: atMs,
         modelName: model.manifest.name,
         modelVersion: String(model.manifest.version),
         role: 'ACTIVE',

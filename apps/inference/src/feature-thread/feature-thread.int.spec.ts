@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isRetriable } from '@streamscore/contracts';
 import {
-  createFeatureRedis,
   FeatureMaterializer,
   FeatureReader,
   parseFeatureView,
   type FeatureView,
 } from '@streamscore/features';
+import { createRedis } from '@streamscore/platform';
 import type { Redis } from 'ioredis';
 import type { Worker } from 'node:worker_threads';
 import { FeatureReaderThread } from './feature-thread';
@@ -34,7 +34,7 @@ describe('FeatureReaderThread (real Redis)', () => {
   let thread: FeatureReaderThread;
 
   beforeAll(async () => {
-    redis = createFeatureRedis({ url: REDIS_URL });
+    redis = createRedis({ url: REDIS_URL });
     const records = Array.from({ length: 3_000 }, (_, i) => ({
       id: `r${i}`,
       a: ['p', 'q', 'r'][i % 3],

@@ -1,6 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { checkSessionAgainstManifest, createSession, ModelError } from '@streamscore/models';
+import type { InferenceSession } from 'onnxruntime-node';
+import {
+  checkSessionAgainstManifest,
+  createSession,
+  ModelError,
+  runScoring,
+  scoringTensors,
+  type ScoringTensors,
+} from '@streamscore/models';
 import { threadTimes } from '@streamscore/observability';
 import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scoring-protocol';
 
@@ -11,10 +18,7 @@ import type { WorkerReply, WorkerRequest, WorkerSessionSettings } from './scorin
  */
 interface Loaded {
   readonly session: InferenceSession;
-  readonly input: string;
-  readonly output: string;
-  readonly width: number;
-  readonly columns: number;
+  readonly tensors: ScoringTensors;
 }
 
 const settings = workerData as WorkerSessionSettings;
@@ -47,6 +51,7 @@ function skippedNote(providers: readonly string[], used: number): string {
 }
 
 async function load(request: Extract<WorkerRequest, { kind: 'load' }>): Promise<WorkerReply> {
+  const tensors = scoringTensors(request.manifest);
   const { session, provider, note } = await createWithFallback(request.bytes, request.key);
   try {
     checkSessionAgainstManifest(session, request.manifest);
@@ -54,20 +59,8 @@ async function load(request: Extract<WorkerRequest, { kind: 'load' }>): Promise<
     await session.release();
     throw error;
   }
-  const input = request.manifest.inputs[0];
-  const output = request.manifest.outputs[0];
-  if (!input || !output || request.manifest.inputs.length !== 1) {
-    await session.release();
-    throw new ModelError('TENSOR_MISMATCH', `${request.key}: scoring supports one input and one output`);
-  }
   await sessions.get(request.key)?.session.release();
-  sessions.set(request.key, {
-    session,
-    input: input.tensor,
-    output: output.tensor,
-    width: input.shape[1],
-    columns: output.shape[1],
-  });
+  sessions.set(request.key, { session, tensors });
   return note === undefined
     ? { id: request.id, ok: true, provider }
     : { id: request.id, ok: true, provider, note };
@@ -76,26 +69,12 @@ async function load(request: Extract<WorkerRequest, { kind: 'load' }>): Promise<
 async function score(request: Extract<WorkerRequest, { kind: 'score' }>): Promise<WorkerReply> {
   const loaded = sessions.get(request.key);
   if (!loaded) throw new Error(`model ${request.key} is not loaded in this worker`);
-  if (request.tensor.length !== request.rows * loaded.width) {
-    throw new RangeError(
-      `tensor holds ${request.tensor.length} values, expected ${request.rows}×${loaded.width}`,
-    );
-  }
   const waitBefore = threadTimes()?.waitMs;
-  const started = performance.now();
-  const results = await loaded.session.run({
-    [loaded.input]: new Tensor('float32', request.tensor, [request.rows, loaded.width]),
-  });
-  const runMs = performance.now() - started;
+  const { scores, runMs } = await runScoring(loaded.session, loaded.tensors, request.tensor, request.rows);
   // A wait is counted when it ends, so every wait inside the run is in this difference (the CPU
   // time in schedstat is only brought up to date at ticks, too coarse for a 30 µs run).
   const waitAfter = threadTimes()?.waitMs;
   const runWaitMs = waitBefore !== undefined && waitAfter !== undefined ? waitAfter - waitBefore : undefined;
-  const data = results[loaded.output]?.data;
-  if (!(data instanceof Float32Array)) throw new TypeError(`output ${loaded.output} is not float32`);
-  // Copy into a fresh buffer we own: the runtime's buffer may be shared and must not be transferred.
-  const scores = new Float32Array(request.rows);
-  for (let row = 0; row < request.rows; row++) scores[row] = data[row * loaded.columns] ?? Number.NaN;
   return runWaitMs !== undefined
     ? { id: request.id, ok: true, scores, runMs, runWaitMs }
     : { id: request.id, ok: true, scores, runMs };

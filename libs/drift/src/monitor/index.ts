@@ -1,4 +1,4 @@
-export { ValueReservoir, mulberry32 } from './value-reservoir';
+export { ValueReservoir } from './value-reservoir';
 export { prepareReferences } from './references';
 export type {
   CategoricalReferenceInput,

@@ -5,7 +5,7 @@
 import { binCounts } from '../psi/bin-counts';
 import { quantileBinEdges } from '../psi/quantile-bin-edges';
 import type { CategoricalReferenceInput, DriftReferencesInput, NumericReferenceInput } from './references';
-import { mulberry32 } from './value-reservoir';
+import { mulberry32 } from '../mulberry32';
 import type { Observation } from './window-accumulator';
 
 export const TEST_CATEGORIES = ['a', 'b', 'c'] as const;

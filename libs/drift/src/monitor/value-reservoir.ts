@@ -4,19 +4,9 @@
  * sample of `capacity` values, so memory stays bounded however large the window gets.
  * The generator is seeded, so the same values in the same order give the same sample.
  */
-const INITIAL_CAPACITY = 1_024;
+import { mulberry32 } from '../mulberry32';
 
-/** mulberry32 (Tommy Ettinger, public domain): small, seeded, identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const INITIAL_CAPACITY = 1_024;
 
 export class ValueReservoir {
   private buffer: Float64Array;
