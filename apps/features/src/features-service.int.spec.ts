@@ -13,6 +13,7 @@ import {
   awaitGroupCommitted,
   createTestTopics,
   deleteTestTopics,
+  groupBacklog,
   randomName,
   readTopicToEnd,
   startServiceProcess,
@@ -54,15 +55,6 @@ async function metricSum(
     .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
     .filter((line) => wanted.every((w) => line.includes(w)))
     .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-}
-
-async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const high = await admin.fetchTopicOffsets(topic);
-  return high.reduce((lag, h) => {
-    const c = Number(committed[0]?.partitions.find((p) => p.partition === h.partition)?.offset ?? -1);
-    return lag + Number(h.high) - Math.max(0, c);
-  }, 0);
 }
 
 async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
@@ -183,8 +175,8 @@ describe('features service on the real Kafka and Redis', () => {
     const running = service;
     await waitFor(
       async () =>
-        (await groupLag(admin, groupId, catalogue.name('eventsValidated'))) === 0 &&
-        (await groupLag(admin, groupId, catalogue.name('outcomesValidated'))) === 0,
+        (await groupBacklog(admin, groupId, catalogue.name('eventsValidated'))) === 0 &&
+        (await groupBacklog(admin, groupId, catalogue.name('outcomesValidated'))) === 0,
       { timeoutMs: 120_000, intervalMs: 250, description: 'the group committed every record' },
     );
     // Partitions hold the watermarks until idle (STREAMSCORE_PARTITION_IDLE_MS); wait until they

@@ -3,6 +3,7 @@ import { Headers, TopicCatalogue } from '@streamscore/contracts';
 import {
   createTestTopics,
   deleteTestTopics,
+  groupBacklog,
   randomName,
   readTopicToEnd,
   startServiceProcess,
@@ -31,16 +32,6 @@ async function produce(producer: Producer, topic: string, messages: readonly Cor
         .map((m) => ({ key: m.key, value: m.value, headers: m.headers ?? {} })),
     });
   }
-}
-
-async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-  const high = await admin.fetchTopicOffsets(topic);
-  let lag = 0;
-  for (const p of committed[0]?.partitions ?? []) {
-    lag += Number(high.find((h) => h.partition === p.partition)?.high ?? 0) - Math.max(0, Number(p.offset));
-  }
-  return lag;
 }
 
 describe('ingestion on the real Kafka', () => {
@@ -124,7 +115,7 @@ describe('ingestion on the real Kafka', () => {
     // The group has committed everything, and the metrics equal the accounting.
     let lag = -1;
     for (let i = 0; i < 50 && lag !== 0; i++) {
-      lag = await groupLag(admin, groupId, catalogue.name('events'));
+      lag = await groupBacklog(admin, groupId, catalogue.name('events'));
       if (lag !== 0) await new Promise((r) => setTimeout(r, 200));
     }
     expect(lag).toBe(0);
@@ -162,7 +153,7 @@ describe('ingestion on the real Kafka', () => {
       });
       let lag = -1;
       for (let i = 0; i < 300 && lag !== 0; i++) {
-        lag = await groupLag(admin, `${prefix2}-group`, fuzzTopics.name('events'));
+        lag = await groupBacklog(admin, `${prefix2}-group`, fuzzTopics.name('events'));
         if (lag !== 0) await new Promise((r) => setTimeout(r, 200));
       }
       if (lag !== 0) process.stdout.write(service.output().slice(-3000));

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { mulberry32 } from '@streamscore/drift';
 import {
   encodeSingleObject,
   Headers,
@@ -19,18 +20,6 @@ export interface CorpusMessage {
   readonly expect: { valid: true; id: string } | { valid: false; code: DeadLetterCode };
 }
 
-/** A seeded PRNG (mulberry32) so a failing run can be reproduced. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `valid` records across the current schema (v2), the older v1 and JSON, plus `invalid` ones of ten
  * kinds, shuffled. Every message knows what ingestion must make of it.
@@ -39,7 +28,7 @@ export function buildCorpus(valid: number, invalid: number, seed = 7): CorpusMes
   const history = loadSchemaHistory(join(__dirname, 'fixtures', 'schemas', 'reading'));
   const v1 = history.versions[0]!.type;
   const v2 = history.latest.type;
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const out: CorpusMessage[] = [];
   const reading = (i: number): Record<string, unknown> => ({
     id: `r-${i}`,
@@ -151,7 +140,7 @@ export function buildCorpus(valid: number, invalid: number, seed = 7): CorpusMes
  * as valid records; every one must come out exactly once, validated or dead-lettered.
  */
 export function buildFuzzCorpus(count: number, seed = 99): CorpusMessage[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const int = (below: number): number => Math.floor(random() * below);
   const seeds = buildCorpus(200, 0, seed);
   const out: CorpusMessage[] = [];
