@@ -4,8 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Prediction } from '@streamscore/contracts';
 import { loadPipelineConfig } from '@streamscore/platform';
 import { waitFor } from '@streamscore/testing';
-import type { DeadLetterRow } from '../apps/cli/src/dead-letters/dead-letter-row';
-import { runCli } from '../apps/cli/src/test/run-cli';
+import { runCli, type DeadLetterRow } from '@streamscore/cli/testing';
 import { startDemo, type DemoProcess, type DemoReport } from './test/demo-process';
 import {
   awaitFeaturesCommitted,

@@ -25,12 +25,14 @@ import {
 import { ensureTopics } from '@streamscore/kafka';
 import { loadPipelineConfig } from '@streamscore/platform';
 import {
-  startServiceProcess,
-  startStack,
-  testKafka,
-  testRedis,
+  scrape,
   type ServiceName,
   type ServiceProcess,
+  startServiceProcess,
+  startStack,
+  sumMetric,
+  testKafka,
+  testRedis,
 } from '@streamscore/testing';
 import { account, type Summary } from './runner/accounting';
 import {
@@ -40,7 +42,6 @@ import {
   withCleanupClients,
   type CleanupClients,
 } from './runner/cleanup';
-import { scrape, sumMetric } from './runner/metrics-probe';
 import { defaultSlices, planReplay } from './runner/replay-plan';
 import { newRunId, redisKeyPrefix, serviceGroupId } from './runner/run-namespace';
 

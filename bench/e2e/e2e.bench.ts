@@ -10,8 +10,7 @@ import {
   progress,
   round,
 } from '../common/bench-kit';
-import { defaultSlices, planReplay } from '../../demo/runner/replay-plan';
-import type { FlightDeparture } from '../../demo/flights/data';
+import { defaultSlices, type FlightDeparture, planReplay } from '@streamscore/demo-flights/testing';
 import {
   awaitCommitted,
   latencies,

@@ -14,7 +14,7 @@ import { randomName, startServiceProcess, waitFor } from '@streamscore/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCatalogue, benchStack, printMeasures, progress, round } from '../common/bench-kit';
-import { loadFlightsParquet, toFlightEvents } from '../../demo/flights/data';
+import { loadFlightsParquet, toFlightEvents } from '@streamscore/demo-flights/testing';
 
 /**
  * The features service against Redis itself:

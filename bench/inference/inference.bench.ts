@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { createRedis } from '@streamscore/platform';
-import { randomName, startServiceProcess, type ServiceProcess } from '@streamscore/testing';
+import {
+  randomName,
+  scrape,
+  type ServiceProcess,
+  startServiceProcess,
+  sumMetric,
+} from '@streamscore/testing';
 import {
   benchStack,
   commitRate,
@@ -15,12 +21,12 @@ import {
 import {
   deleteKeys,
   inferenceEnv,
+  loadFlightsParquet,
   MODEL_DIR,
   produceValidated,
   ROOT,
-} from '../../apps/inference/src/test/flight-stream';
-import { loadFlightsParquet, toFlightEvents } from '../../demo/flights/data';
-import { scrape, sumMetric } from '../../demo/runner/metrics-probe';
+  toFlightEvents,
+} from '@streamscore/demo-flights/testing';
 import { materializeWeek } from './materialize';
 import { firstRecord, kafkaFloorRate } from './kafka-floor';
 import { ortMsPerRow } from './ort-loop';

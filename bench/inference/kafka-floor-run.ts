@@ -1,17 +1,10 @@
-// First, as in the services: kafkajs patched before anything loads it.
-import '@streamscore/kafka/preload';
-import { PartitionBatchRunner, useFastKafkaEncoders, useLinearPartitionGrouping } from '@streamscore/kafka';
+import { PartitionBatchRunner } from '@streamscore/kafka';
 import { randomName, testKafka } from '@streamscore/testing';
 import { commitRate } from '../common/bench-kit';
 import type { FloorRun } from './kafka-floor';
 
 /** The floor run itself, in its own process (see kafka-floor.ts). Prints `{"rate":…}` last. */
 async function runFloor(run: FloorRun): Promise<number> {
-  for (const [patch, state] of [
-    ['record encoders', useFastKafkaEncoders()],
-    ['partition grouping', useLinearPartitionGrouping()],
-  ])
-    if (state !== 'installed') throw new Error(`kafkajs ${patch} not installed: ${state}`);
   const kafka = testKafka();
   const admin = kafka.admin();
   await admin.connect();

@@ -23,7 +23,7 @@ export interface FloorRun {
  * exactly-once transactions and record encoders, writing one record of the service's output size
  * and headers per input record, with no decoding, features or scoring. Its rate bounds what any
  * handler on this transport reaches on this machine. It runs in a process of its own
- * (kafka-floor-run.ts) because the bench process keeps plain kafkajs for the pass-through baseline.
+ * (kafka-floor-run.ts), like the service, so it does not share the bench process' event loop.
  */
 export async function kafkaFloorRate(
   input: string,

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
-import type { FlightDeparture, FlightOutcome } from '../../demo/flights/data';
-import { loadFlightFeatureViews } from '../../demo/flights/feature-views';
+import {
+  type FlightDeparture,
+  type FlightOutcome,
+  loadFlightFeatureViews,
+} from '@streamscore/demo-flights/testing';
 
 const HOUR_MS = 3_600_000;
 
 /**
- * The inference test's materialization (apps/inference/src/test/flight-stream.ts) for a week of
+ * The inference test's materialization (demo/flights/testing/flight-stream.ts) for a week of
  * flights: both streams in time order (online equals offline), then one record per source 48 h past
  * the last event on an entity no flight has, which moves every watermark past all event times.
  * Written here because that helper spreads every outcome into Math.max, too many for the stack.

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tensor } from 'onnxruntime-node';
 import { mulberry32 } from '@streamscore/drift';
-import { createSession, gaussian, readManifest } from '@streamscore/models';
+import { createSession, readManifest } from '@streamscore/models';
+import { gaussian } from '@streamscore/training';
 
 /**
  * The standalone ONNX Runtime figure: one session with the service's options (intraOpNumThreads 1,

@@ -3,7 +3,7 @@ import type { Type } from 'avsc';
 import { ContentTypes, encodeSingleObject, Headers } from '@streamscore/contracts';
 import { randomName, readTopicToEnd, type ReadMessage } from '@streamscore/testing';
 import { committed, progress } from '../common/bench-kit';
-import type { FlightDeparture } from '../../demo/flights/data';
+import type { FlightDeparture } from '@streamscore/demo-flights/testing';
 
 /**
  * Latency at a steady input rate: departures are produced at `rate` per second (a send every

@@ -1,4 +1,4 @@
-import { startServiceProcess } from '@streamscore/testing';
+import { buildCorpus, FIXTURE_PIPELINE, startServiceProcess } from '@streamscore/testing';
 import {
   benchCatalogue,
   benchStack,
@@ -10,7 +10,6 @@ import {
   round,
   serviceSettingsFromEnv,
 } from '../common/bench-kit';
-import { buildCorpus, FIXTURE_PIPELINE } from '../../apps/ingestion/src/test/input-corpus';
 
 /**
  * Ingestion throughput (exactly-once, validate + re-key + dead-letter) against a plain kafkajs

@@ -8,7 +8,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { formatManifest, runTraining, type TrainOptions } from '@streamscore/models';
+import { formatManifest } from '@streamscore/models';
+import { runTraining, type TrainOptions } from '@streamscore/training';
 import { FLIGHT_FEATURE_VIEWS_PATH, loadFlightFeatureViews } from './feature-views';
 import { FLIGHT_DELAY_OUTPUT, flightDelayBlueprints } from './model/flight-delay-blueprint';
 import { progressBar } from './model/progress-bar';

@@ -1,6 +1,6 @@
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type TopicKey } from '@streamscore/contracts';
 import { readTopicToEnd, testKafka, waitFor, type ReadMessage } from '@streamscore/testing';
-import type { DeadLetterRow } from '../../apps/cli/src/dead-letters/dead-letter-row';
+import type { DeadLetterRow } from '@streamscore/cli/testing';
 import { serviceGroupId } from '../runner/run-namespace';
 import type { DemoReport } from './demo-process';
 

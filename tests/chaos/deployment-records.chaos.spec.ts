@@ -9,7 +9,7 @@ import {
 } from '@streamscore/contracts';
 import { sha256Hex } from '@streamscore/models';
 import { endOffsetSum, waitFor } from '@streamscore/testing';
-import { MODEL_DIR, ROOT } from '../../apps/inference/src/test/flight-stream';
+import { MODEL_DIR, ROOT } from '@streamscore/demo-flights/testing';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';

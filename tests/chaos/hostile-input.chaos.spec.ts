@@ -1,6 +1,5 @@
 import { Headers } from '@streamscore/contracts';
-import { readTopicToEnd } from '@streamscore/testing';
-import { buildCorpus } from '../../apps/ingestion/src/test/input-corpus';
+import { buildCorpus, readTopicToEnd } from '@streamscore/testing';
 import { printAccounting } from './support/accounting';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { prepareIngestion, produceCorpus } from './support/ingestion-run';

@@ -1,5 +1,5 @@
 import { endOffsetSum, waitFor } from '@streamscore/testing';
-import { expectedScores } from '../../apps/inference/src/test/flight-stream';
+import { expectedScores } from '@streamscore/demo-flights/testing';
 import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';

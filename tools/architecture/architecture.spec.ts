@@ -91,7 +91,32 @@ const ONE_HOME: readonly { rule: string; pattern: RegExp; home: string; outside?
     outside: 'libs/testing/',
   },
   { rule: 'the ORT session.run call', pattern: /session\.run\(/, home: 'libs/models/src/scoring.ts' },
+  {
+    rule: 'reading a topic to its end',
+    pattern: /function read\w*ToEnd\(|class \w*TopicReader\b/,
+    home: 'libs/kafka/src/topic-reader.ts',
+  },
 ];
+
+/** The project a file belongs to: `apps/<name>`, `libs/<name>`, or a top-level folder. */
+function projectOf(path: string): string {
+  const [top, name] = relative(ROOT, path).split(/[/\\]/);
+  return top === 'apps' || top === 'libs' ? `${top}/${name}` : (top ?? '');
+}
+
+/**
+ * Relative imports that leave their project: another project's code is reached through its
+ * `@streamscore/*` alias (shared test fixtures: `@streamscore/testing`,
+ * `@streamscore/models/testing`, `@streamscore/demo-flights/testing`, `@streamscore/cli/testing`), never `../../..`.
+ */
+function reachesAcross(files: readonly string[]): string[] {
+  const known = new Set(files);
+  return files.flatMap((file) =>
+    relativeImports(file, known)
+      .filter((target) => projectOf(target) !== projectOf(file))
+      .map((target) => `${relative(ROOT, file)} → ${relative(ROOT, target)}`),
+  );
+}
 
 describe('architecture', () => {
   it('should read the source tree', () => {
@@ -128,6 +153,18 @@ describe('architecture', () => {
     const types = join(ROOT, 'libs', 'kafka', 'src', 'batch-types.ts');
     const records = join(ROOT, 'libs', 'kafka', 'src', 'output-records.ts');
     expect(relativeImports(runner, new Set(PRODUCTION))).toEqual(expect.arrayContaining([types, records]));
+  });
+
+  it('should reach other projects only through their aliases (tests, benches and chaos included)', () => {
+    const everything = ['apps', 'libs', 'demo', 'tests', 'bench', 'tools'].flatMap((root) =>
+      sourceFiles(join(ROOT, root)),
+    );
+    expect(everything.length).toBeGreaterThan(FILES.length);
+    expect(reachesAcross(everything)).toEqual([]);
+    // The check itself can fail: a spec in one app importing another app's file is found.
+    const ingestion = join(ROOT, 'apps', 'ingestion', 'src', 'main.ts');
+    expect(projectOf(ingestion)).toBe('apps/ingestion');
+    expect(projectOf(join(ROOT, 'bench', 'e2e', 'e2e.bench.ts'))).toBe('bench');
   });
 
   it.each(ONE_HOME.map((entry) => [entry.rule, entry] as const))(

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { brokers, int, loadConfig, oneOf, optionalStr, bool, str } from '@streamscore/config';
 import { loadPipelineConfig, type PipelineConfig } from '@streamscore/platform';
-import { createKafka, kafkaOptionsFromEnv, useFastKafkaEncoders } from '@streamscore/kafka';
+import { createKafka, kafkaOptionsFromEnv } from '@streamscore/kafka';
 import { TopicCatalogue } from '@streamscore/contracts';
 import type { Kafka } from 'kafkajs';
 
@@ -37,8 +37,6 @@ export interface CliContext {
 
 export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const config = loadConfig(cliEnv, env);
-  // The services' record encoders for `produce` and `dlq` re-sends (before the first produce).
-  useFastKafkaEncoders();
   return {
     kafka: createKafka({ ...kafkaOptionsFromEnv(config, 'streamscore-cli'), logLevel: 'nothing' }),
     topics: new TopicCatalogue({

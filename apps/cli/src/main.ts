@@ -1,5 +1,3 @@
-// First: kafkajs is patched before anything loads it (libs/kafka/src/preload.ts).
-import '@streamscore/kafka/preload';
 import { ConfigError } from '@streamscore/config';
 import { buildProgram } from './program';
 

@@ -14,14 +14,16 @@ import {
 import {
   createTestTopics,
   deleteTestTopics,
+  DRIFT_FIXTURE_PIPELINE,
+  prediction,
   randomName,
   readTopicToEnd,
-  startServiceProcess,
-  testKafka,
   type ServiceProcess,
+  startServiceProcess,
+  syntheticRows,
+  testKafka,
 } from '@streamscore/testing';
 import { formatStatistic } from './drift-page';
-import { prediction, syntheticRows } from './test/synthetic-predictions';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const SCHEMAS = join(ROOT, 'schemas');
@@ -77,7 +79,7 @@ describe('drift-monitor on the real Kafka', () => {
     KAFKA_BROKERS: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092',
     TOPIC_PREFIX: prefix,
     TOPIC_PARTITIONS: '2',
-    STREAMSCORE_PIPELINE: join(__dirname, 'test', 'fixtures', 'pipeline.json'),
+    STREAMSCORE_PIPELINE: DRIFT_FIXTURE_PIPELINE,
     STREAMSCORE_SCHEMAS_DIR: SCHEMAS,
     STREAMSCORE_GROUP_ID: `${prefix}-group`,
     STREAMSCORE_DRIFT_WINDOW_MS: String(HOUR),

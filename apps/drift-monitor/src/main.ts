@@ -1,5 +1,3 @@
-// First: kafkajs is patched before anything loads it (libs/kafka/src/preload.ts).
-import '@streamscore/kafka/preload';
 import { main } from '@streamscore/observability';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { loadDriftMonitorConfig } from './config';

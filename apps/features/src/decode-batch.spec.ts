@@ -9,7 +9,7 @@ import {
 import type { FeatureRecord } from '@streamscore/features';
 import { loadPipelineConfig } from '@streamscore/platform';
 import { decodeBatch } from './decode-batch';
-import { DEMO_PIPELINE, flightsFixture } from './test/flights-fixture';
+import { DEMO_PIPELINE, flightsFixture } from '@streamscore/demo-flights/testing';
 
 const TOPIC = 'fsvc.events.validated';
 const DEAD_LETTERS = 'fsvc.features.dead-letter';

@@ -23,7 +23,7 @@ import {
   waitFor,
   type ServiceProcess,
 } from '@streamscore/testing';
-import { flightsFixture, TEST_LATENESS_MS } from './test/flights-fixture';
+import { flightsFixture, TEST_LATENESS_MS } from '@streamscore/demo-flights/testing';
 
 const FLIGHTS = Number(process.env['STREAMSCORE_TEST_FEATURES_FLIGHTS'] ?? 4_000);
 const SAMPLE = 300;

@@ -22,7 +22,7 @@ import {
   inferenceEnv,
   materializeFlights,
   produceValidated,
-} from './test/flight-stream';
+} from '@streamscore/demo-flights/testing';
 
 const EVENTS = Number(process.env['STREAMSCORE_TEST_INFERENCE_RECOVERY_EVENTS'] ?? 10_000);
 const BAD_EVERY = 500;

@@ -26,7 +26,7 @@ import {
   MODEL_DIR,
   produceValidated,
   ROOT,
-} from './test/flight-stream';
+} from '@streamscore/demo-flights/testing';
 
 const EVENTS = 10_000;
 const MODEL = 'flight-delay';

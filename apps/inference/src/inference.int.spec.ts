@@ -27,7 +27,7 @@ import {
   PIPELINE,
   produceValidated,
   ROOT,
-} from './test/flight-stream';
+} from '@streamscore/demo-flights/testing';
 
 /** 10,000 in CI; STREAMSCORE_TEST_INFERENCE_EVENTS sets it (beyond 20,000 the flights come from the parquet file). */
 const EVENTS = Number(process.env['STREAMSCORE_TEST_INFERENCE_EVENTS'] ?? 10_000);

@@ -16,16 +16,22 @@ import { FeatureReader, parseFeatureViews } from '@streamscore/features';
 import { consumerGroupLag, PartitionBatchRunner, PendingDeliveries } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
-import { BatchScorer, type BatchStats } from './batch-scorer';
+import {
+  BatchScorer,
+  cudaProviderInstalled,
+  desiredFromDeployment,
+  FeatureReaderThread,
+  resolveExecutionProviders,
+  ScoringPool,
+  ServingController,
+  VersionLoader,
+  versionsOf,
+  type BatchStats,
+  type Serving,
+} from '@streamscore/inference';
 import type { InferenceConfig } from './config';
 import { InferenceMetrics } from './inference.metrics';
-import { cudaProviderInstalled, resolveExecutionProviders } from './scoring/execution-providers';
-import { ScoringPool } from './scoring/scoring-pool';
-import { FeatureReaderThread } from './feature-thread/feature-thread';
-import { versionsOf, type Serving } from './serving';
-import { desiredFromDeployment, ServingController } from './serving-controller';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
-import { VersionLoader } from './version-loader';
 
 const LAG_INTERVAL_MS = 5_000;
 

@@ -2,18 +2,21 @@ import type { Admin, Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
 import {
   awaitGroupCommitted,
+  buildCorpus,
   createTestTopics,
   deleteTestTopics,
   endOffsetSum,
+  FIXTURE_PIPELINE,
   groupBacklog,
+  MAX_ARRAY_ITEMS,
+  MAX_MESSAGE_BYTES,
   randomName,
   readTopicToEnd,
+  type ServiceProcess,
   startServiceProcess,
   testKafka,
   waitFor,
-  type ServiceProcess,
 } from '@streamscore/testing';
-import { buildCorpus, FIXTURE_PIPELINE, MAX_ARRAY_ITEMS, MAX_MESSAGE_BYTES } from './test/input-corpus';
 
 /** 100,000 outside CI (STREAMSCORE_TEST_RECOVERY_EVENTS=100000). */
 const EVENTS = Number(process.env['STREAMSCORE_TEST_RECOVERY_EVENTS'] ?? 20_000);

@@ -1,23 +1,21 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
 import {
-  createTestTopics,
-  deleteTestTopics,
-  groupBacklog,
-  randomName,
-  readTopicToEnd,
-  startServiceProcess,
-  testKafka,
-  type ServiceProcess,
-} from '@streamscore/testing';
-import {
   buildCorpus,
   buildFuzzCorpus,
+  type CorpusMessage,
+  createTestTopics,
+  deleteTestTopics,
   FIXTURE_PIPELINE,
+  groupBacklog,
   MAX_ARRAY_ITEMS,
   MAX_MESSAGE_BYTES,
-  type CorpusMessage,
-} from './test/input-corpus';
+  randomName,
+  readTopicToEnd,
+  type ServiceProcess,
+  startServiceProcess,
+  testKafka,
+} from '@streamscore/testing';
 
 const VALID = Number(process.env['STREAMSCORE_TEST_INGESTION_VALID'] ?? 10_000);
 const INVALID = Number(process.env['STREAMSCORE_TEST_INGESTION_INVALID'] ?? 1_000);

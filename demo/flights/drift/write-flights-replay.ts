@@ -13,13 +13,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeOfflineRows } from '@streamscore/features';
-import {
-  FeatureVectorBuilder,
-  mlpForward,
-  readManifest,
-  readMlpFromOnnx,
-  type ModelInput,
-} from '@streamscore/models';
+import { FeatureVectorBuilder, readManifest, type ModelInput } from '@streamscore/models';
+import { mlpForward, readMlpFromOnnx } from '@streamscore/training';
 import { loadFlightsParquet, toFlightEvents } from '../data';
 import { loadFlightFeatureViews } from '../feature-views';
 import type { ReplayFile, ReplayRow, ReplaySlice } from './replay-records';

@@ -7,12 +7,11 @@ import { computeOfflineRows } from '@streamscore/features';
 import {
   FeatureVectorBuilder,
   ModelRepository,
-  mlpForward,
-  readMlpFromOnnx,
   scoreTensor,
   type LoadedModel,
   type ModelInput,
 } from '@streamscore/models';
+import { mlpForward, readMlpFromOnnx } from '@streamscore/training';
 import { loadFlightsJson, toFlightEvents } from '../data';
 import { loadFlightFeatureViews } from '../feature-views';
 

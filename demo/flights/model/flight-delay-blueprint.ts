@@ -1,5 +1,6 @@
 import { featureName, type FeatureView } from '@streamscore/features';
-import type { FeatureBlueprint, ModelOutput } from '@streamscore/models';
+import type { ModelOutput } from '@streamscore/models';
+import type { FeatureBlueprint } from '@streamscore/training';
 
 /** Clip bounds for delay aggregates in minutes: keeps rare multi-hour delays from dominating. */
 const DELAY_CLIP = { min: -30, max: 240 } as const;

@@ -1,6 +1,6 @@
 /**
  * Recomputes a manifest's drift reference bins from the raw training window, independently of
- * libs/models' drift-reference code, and prints them as JSON on stdout (used by
+ * libs/training's reference-distribution code, and prints them as JSON on stdout (used by
  * drift-reference.spec.ts; the parquet reader cannot run inside Jest's VM).
  *
  *   npx tsx demo/flights/model/recompute-drift-reference.ts models/flight-delay/1

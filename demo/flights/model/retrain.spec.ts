@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readMlpFromOnnx, type ModelManifest } from '@streamscore/models';
+import type { ModelManifest } from '@streamscore/models';
+import { readMlpFromOnnx } from '@streamscore/training';
 import { REPO_ROOT, runTsx } from './run-tsx';
 
 const COMMITTED = join(REPO_ROOT, 'models', 'flight-delay', '1');

@@ -1,5 +1,6 @@
 import { computeOfflineRows, type FeatureView } from '@streamscore/features';
-import type { LabelledWindow, OnlineValues } from '@streamscore/models';
+import type { OnlineValues } from '@streamscore/models';
+import type { LabelledWindow } from '@streamscore/training';
 import { loadFlightsParquet, toFlightEvents, type FlightDeparture } from '../data';
 import { DELAY_THRESHOLD_MINUTES } from './flight-delay-blueprint';
 

@@ -1,13 +1,12 @@
 import type { ModelDeployment, ModelDeploymentAudit } from '@streamscore/contracts';
 import type { Kafka, RecordMetadata, Transaction } from 'kafkajs';
-import { transactionalProducerConfig } from '@streamscore/kafka';
+import { readTopicToEnd, transactionalProducerConfig, type ReadToEndOptions } from '@streamscore/kafka';
 import { randomUUID } from 'node:crypto';
 import { artifactFor, verifyArtifact } from './artifact-verification';
 import * as changes from './deployment-changes';
 import { DeploymentCodec, RECORD_HEADERS } from './deployment-codec';
 import { DeploymentError } from './deployment-errors';
 import { artifactsOf, sameArtifact } from './deployment-records';
-import { readToEnd } from './topic-follower';
 
 export interface DeploymentWriterOptions {
   readonly kafka: Kafka;
@@ -105,12 +104,12 @@ export class DeploymentWriter {
   /** The latest committed deployment of `model`, read from the compacted topic. */
   async current(model: string): Promise<ModelDeployment | undefined> {
     let latest: ModelDeployment | undefined;
-    for (const record of await readToEnd(
+    for (const record of await readTopicToEnd(
       this.options.kafka,
       this.options.deploymentsTopic,
       this.readOptions(),
     )) {
-      if (record.key !== model) continue;
+      if (record.key?.toString('utf8') !== model) continue;
       if (record.value === null) {
         latest = undefined;
         continue;
@@ -125,8 +124,12 @@ export class DeploymentWriter {
   /** Every committed change of `model`, oldest first. */
   async history(model: string): Promise<ModelDeploymentAudit[]> {
     const audits: ModelDeploymentAudit[] = [];
-    for (const record of await readToEnd(this.options.kafka, this.options.auditTopic, this.readOptions())) {
-      if (record.key !== model || record.value === null) continue;
+    for (const record of await readTopicToEnd(
+      this.options.kafka,
+      this.options.auditTopic,
+      this.readOptions(),
+    )) {
+      if (record.key?.toString('utf8') !== model || record.value === null) continue;
       const decoded = await this.codec.decodeAudit(record.value);
       if (decoded.ok) audits.push(decoded.record);
       else this.options.log?.(`audit record at offset ${record.offset} skipped: ${decoded.reason}`);
@@ -142,11 +145,8 @@ export class DeploymentWriter {
     await this.queue.catch(() => undefined);
   }
 
-  private readOptions(): { groupPrefix: string; log?: (message: string) => void } {
-    return {
-      groupPrefix: 'streamscore-deployments-read',
-      ...(this.options.log ? { log: this.options.log } : {}),
-    };
+  private readOptions(): ReadToEndOptions {
+    return { groupPrefix: 'streamscore-deployments-read', log: this.options.log, timeoutMs: READ_TIMEOUT_MS };
   }
 
   private change(model: string, by: string, reason: string, compute: Compute): Promise<ModelDeployment> {
@@ -257,3 +257,4 @@ export class DeploymentWriter {
 }
 
 const VISIBLE_TIMEOUT_MS = 10_000;
+const READ_TIMEOUT_MS = 30_000;

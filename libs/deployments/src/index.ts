@@ -10,4 +10,4 @@ export { DeploymentWriter, type DeploymentWriterOptions } from './deployment-wri
 export { DeploymentCodec, defaultSchemasDir } from './deployment-codec';
 export { DeploymentError, type DeploymentErrorCode } from './deployment-errors';
 export { artifactsOf, sameArtifact, sameDeployment } from './deployment-records';
-export { TopicFollower, readToEnd, type FollowedRecord, type TopicFollowerOptions } from './topic-follower';
+export { TopicFollower, type FollowedRecord, type TopicFollowerOptions } from './topic-follower';

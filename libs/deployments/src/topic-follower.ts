@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import { endOffsets, TopicReader, type TopicOffsets } from '@streamscore/kafka';
+import type { Kafka } from 'kafkajs';
 import { DeploymentError } from './deployment-errors';
 
 export interface FollowedRecord {
@@ -26,62 +26,48 @@ export interface TopicFollowerOptions {
 const DEFAULT_CATCH_UP_TIMEOUT_MS = 30_000;
 
 /**
- * Reads a topic from its beginning with a throwaway consumer group that never commits: every
- * reader sees the whole (compacted) topic, and no group state outlives it. kafkajs has no manual
- * partition assignment, so a random group id stands in for one.
- *
- * Catching up compares each partition's consumed position with the end offset seen at start. The
- * position comes from kafkajs's END_BATCH_PROCESS event, whose lastOffset counts the transaction
- * markers that eachMessage never sees (kafkajs #1256): a topic written in transactions ends with a
- * marker, so the last delivered message is never at the end offset.
+ * Reads a topic from its beginning and keeps following it, with @streamscore/kafka's TopicReader:
+ * every follower sees the whole (compacted) topic, and no group state outlives it. start() catches
+ * up to the end offsets seen at start, by consumer position (a topic written in transactions ends
+ * with a marker no record stands at); the records below those offsets are the backlog.
  */
 export class TopicFollower {
-  private consumer: Consumer | undefined;
-  private readonly groupId: string;
-  private ends = new Map<number, bigint>();
-  private readonly positions = new Map<number, bigint>();
-  private signalCaughtUp: (() => void) | undefined;
+  private reader: TopicReader | undefined;
 
-  constructor(private readonly options: TopicFollowerOptions) {
-    this.groupId = `${options.groupPrefix ?? 'streamscore-follower'}-${randomBytes(6).toString('hex')}`;
-  }
+  constructor(private readonly options: TopicFollowerOptions) {}
 
   async start(): Promise<void> {
     const { kafka, topic } = this.options;
-    this.ends = await this.endOffsets();
-    const caughtUp = new Promise<void>((resolve) => {
-      this.signalCaughtUp = resolve;
-    });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxWaitTimeInMs: 250 });
-    this.consumer = consumer;
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic !== topic) return;
-      this.positions.set(payload.partition, BigInt(payload.lastOffset) + 1n);
-      this.checkCaughtUp();
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.options.log?.(
-        `reader of ${topic} crashed (restart: ${payload.restart}): ${payload.error.message}`,
-      );
-    });
+    const timeoutMs = this.options.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    // Taken before reading starts, so each record can tell whether it is backlog.
+    const ends = await this.endOffsets();
+    const backlogEnds = ends.get(topic) ?? new Map<number, bigint>();
+    const reader = await TopicReader.start(
+      kafka,
+      [topic],
+      (record) =>
+        this.options.onRecord({
+          partition: record.partition,
+          offset: record.offset,
+          key: record.key ? record.key.toString('utf8') : null,
+          value: record.value,
+          backlog: BigInt(record.offset) < (backlogEnds.get(record.partition) ?? 0n),
+        }),
+      { groupPrefix: this.options.groupPrefix ?? 'streamscore-follower', log: this.options.log },
+      deadline,
+    );
+    this.reader = reader;
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const end = this.ends.get(partition) ?? 0n;
-          await this.options.onRecord({
-            partition,
-            offset: message.offset,
-            key: message.key ? message.key.toString('utf8') : null,
-            value: message.value,
-            backlog: BigInt(message.offset) < end,
-          });
-        },
-      });
-      this.checkCaughtUp();
-      await this.within(caughtUp);
+      await reader.readTo(
+        ends,
+        deadline,
+        (shortfall) =>
+          new DeploymentError(
+            'NOT_CAUGHT_UP',
+            `could not read ${topic} to its end within ${timeoutMs} ms: ${shortfall}`,
+          ),
+      );
     } catch (error) {
       await this.stop();
       throw error;
@@ -89,82 +75,18 @@ export class TopicFollower {
   }
 
   async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    if (!consumer) return;
-    await consumer.disconnect();
-    // Nothing was committed, but the empty group would stay listed until the broker's next sweep.
-    const admin = this.options.kafka.admin();
-    try {
-      await admin.connect();
-      await admin.deleteGroups([this.groupId]);
-    } catch (error) {
-      this.options.log?.(`could not delete reader group ${this.groupId}: ${(error as Error).message}`);
-    } finally {
-      await admin.disconnect();
-    }
+    const reader = this.reader;
+    this.reader = undefined;
+    await reader?.stop();
   }
 
-  private async endOffsets(): Promise<Map<number, bigint>> {
+  private async endOffsets(): Promise<TopicOffsets> {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      const offsets = await admin.fetchTopicOffsets(this.options.topic);
-      // An empty partition (high = low, e.g. fully compacted away) is caught up from the start.
-      return new Map(
-        offsets
-          .filter((offset) => BigInt(offset.high) > BigInt(offset.low))
-          .map((offset) => [offset.partition, BigInt(offset.high)]),
-      );
+      return await endOffsets(admin, [this.options.topic]);
     } finally {
       await admin.disconnect();
     }
   }
-
-  private checkCaughtUp(): void {
-    for (const [partition, end] of this.ends) {
-      if ((this.positions.get(partition) ?? 0n) < end) return;
-    }
-    this.signalCaughtUp?.();
-  }
-
-  private async within(caughtUp: Promise<void>): Promise<void> {
-    const timeoutMs = this.options.catchUpTimeoutMs ?? DEFAULT_CATCH_UP_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          new DeploymentError(
-            'NOT_CAUGHT_UP',
-            `could not read ${this.options.topic} to its end within ${timeoutMs} ms`,
-          ),
-        );
-      }, timeoutMs);
-    });
-    try {
-      await Promise.race([caughtUp, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** Every record of a topic up to its end offsets at the time of the call, in offset order per partition. */
-export async function readToEnd(
-  kafka: Kafka,
-  topic: string,
-  options: Pick<TopicFollowerOptions, 'log' | 'catchUpTimeoutMs' | 'groupPrefix'> = {},
-): Promise<FollowedRecord[]> {
-  const records: FollowedRecord[] = [];
-  const follower = new TopicFollower({
-    ...options,
-    kafka,
-    topic,
-    onRecord: (record) => {
-      if (record.backlog) records.push(record);
-    },
-  });
-  await follower.start();
-  await follower.stop();
-  return records;
 }

@@ -18,4 +18,13 @@ export {
   TransactionalProducerPool,
   transactionalProducerConfig,
 } from './transactional-producers';
-export { useFastKafkaEncoders, useLinearPartitionGrouping, type EncoderInstall } from './record-encoding';
+export { endOffsetSum, endOffsets, topicEnds, type TopicOffsets } from './topic-ends';
+export {
+  TopicReader,
+  readTopicToEnd,
+  readTopicsToEnd,
+  type OnTopicRecord,
+  type ReadToEndOptions,
+  type TopicReaderOptions,
+  type TopicRecord,
+} from './topic-reader';

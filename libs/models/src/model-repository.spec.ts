@@ -9,22 +9,18 @@ import { fixtureManifest } from './manifest.fixture';
 import type { ModelManifest } from './manifest-types';
 import { ModelRepository } from './model-repository';
 import { sha256Hex } from './model-session';
-import { exportMlp } from './onnx-export';
+import { denseSigmoidOnnx } from './onnx-model.fixture';
 import { scoreEvents } from './scoring';
 
 const WIDTH = 9;
-const onnxBytes = exportMlp(
+const onnxBytes = denseSigmoidOnnx(
   {
-    layers: [
-      {
-        inputs: WIDTH,
-        outputs: 1,
-        weights: Float32Array.from({ length: WIDTH }, (_, i) => i / 10),
-        bias: Float32Array.of(0.1),
-      },
-    ],
+    inputs: WIDTH,
+    outputs: 1,
+    weights: Float32Array.from({ length: WIDTH }, (_, i) => i / 10),
+    bias: Float32Array.of(0.1),
   },
-  { inputName: 'features', outputName: 'probability' },
+  { input: 'features', output: 'probability' },
 );
 
 let root: string;
@@ -108,9 +104,9 @@ describe('ModelRepository', () => {
   });
 
   it('should refuse a model input that the manifest does not map', async () => {
-    const other = exportMlp(
-      { layers: [{ inputs: WIDTH, outputs: 1, weights: new Float32Array(WIDTH), bias: Float32Array.of(0) }] },
-      { inputName: 'x', outputName: 'probability' },
+    const other = denseSigmoidOnnx(
+      { inputs: WIDTH, outputs: 1, weights: new Float32Array(WIDTH), bias: Float32Array.of(0) },
+      { input: 'x', output: 'probability' },
     );
     await writeVersion(1, other, fixtureManifest(sha256Hex(other)));
     const error = await loadError(1);

@@ -5,23 +5,18 @@ import { InferenceSession } from 'onnxruntime-node';
 import { ModelError } from './errors';
 import type { ModelManifest } from './manifest-types';
 import { fixtureManifest } from './manifest.fixture';
-import { mlpForward, type Mlp } from './mlp';
-import { exportMlp } from './onnx-export';
+import { denseSigmoidForward, denseSigmoidOnnx, type DenseSigmoid } from './onnx-model.fixture';
 import { runScoring, scoringTensors, type ScoringTensors } from './scoring';
 
 const WIDTH = 9;
 
-/** One dense layer, 9 → `columns` sigmoid outputs, exported as the fixture manifest's tensors. */
-function mlp(columns: number): Mlp {
+/** One dense layer, 9 → `columns` sigmoid outputs, written with the fixture manifest's tensors. */
+function dense(columns: number): DenseSigmoid {
   return {
-    layers: [
-      {
-        inputs: WIDTH,
-        outputs: columns,
-        weights: Float32Array.from({ length: WIDTH * columns }, (_, i) => Math.sin(i + 1)),
-        bias: Float32Array.from({ length: columns }, (_, i) => i / 4),
-      },
-    ],
+    inputs: WIDTH,
+    outputs: columns,
+    weights: Float32Array.from({ length: WIDTH * columns }, (_, i) => Math.sin(i + 1)),
+    bias: Float32Array.from({ length: columns }, (_, i) => i / 4),
   };
 }
 
@@ -52,19 +47,19 @@ describe('runScoring', () => {
   const rows = 5;
   const tensor = Float32Array.from({ length: rows * WIDTH }, (_, i) => Math.cos(i) * 2);
 
-  async function session(model: Mlp): Promise<InferenceSession> {
+  async function session(model: DenseSigmoid): Promise<InferenceSession> {
     const manifest = fixtureManifest();
     return InferenceSession.create(
-      exportMlp(model, { inputName: manifest.inputs[0]!.tensor, outputName: manifest.outputs[0]!.tensor }),
+      denseSigmoidOnnx(model, { input: manifest.inputs[0]!.tensor, output: manifest.outputs[0]!.tensor }),
     );
   }
 
   it('should return the scores of the forward pass in a buffer of its own, and time the run', async () => {
-    const model = mlp(1);
+    const model = dense(1);
     const run = await session(model);
     try {
       const { scores, runMs } = await runScoring(run, scoringTensors(fixtureManifest()), tensor, rows);
-      const expected = mlpForward(model, tensor, rows);
+      const expected = denseSigmoidForward(model, tensor, rows);
       expect(scores).toHaveLength(rows);
       scores.forEach((score, row) => {
         expect(score).toBeCloseTo(expected[row]!, 6);
@@ -79,12 +74,12 @@ describe('runScoring', () => {
   });
 
   it('should take the first column of a wider output', async () => {
-    const model = mlp(3);
+    const model = dense(3);
     const run = await session(model);
     try {
       const tensors: ScoringTensors = scoringTensors(withOutputColumns(fixtureManifest(), 3));
       const { scores } = await runScoring(run, tensors, tensor, rows);
-      const all = mlpForward(model, tensor, rows);
+      const all = denseSigmoidForward(model, tensor, rows);
       expect(all).toHaveLength(rows * 3);
       scores.forEach((score, row) => {
         expect(score).toBeCloseTo(all[row * 3]!, 6);

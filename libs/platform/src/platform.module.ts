@@ -13,14 +13,7 @@ import type { Redis } from 'ioredis';
 import type { ConfigOf } from '@streamscore/config';
 import type { serviceEnv } from '@streamscore/config';
 import { TopicCatalogue, type TopicKey } from '@streamscore/contracts';
-import {
-  createKafka,
-  kafkaOptionsFromEnv,
-  kafkaReadinessCheck,
-  useFastKafkaEncoders,
-  useLinearPartitionGrouping,
-  verifyTopics,
-} from '@streamscore/kafka';
+import { createKafka, kafkaOptionsFromEnv, kafkaReadinessCheck, verifyTopics } from '@streamscore/kafka';
 import { describeError, HealthRegistry } from '@streamscore/observability';
 import { createRedis, redisReadinessCheck } from './redis-client';
 
@@ -79,13 +72,6 @@ class PlatformLifecycle implements OnModuleInit, OnApplicationShutdown {
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
     const logger = new Logger(options.service);
-    // Installed by the entry point's first import (@streamscore/kafka/preload); the encoders can
-    // still be swapped here, before this service's first produce.
-    const encoders = useFastKafkaEncoders();
-    if (encoders !== 'installed') logger.log(`kafkajs record encoder: ${encoders}, kafkajs' own is used`);
-    const grouping = useLinearPartitionGrouping();
-    if (grouping !== 'installed')
-      logger.log(`kafkajs partition grouping: ${grouping}, kafkajs' own (quadratic) is used`);
     const kafka = createKafka({
       ...kafkaOptionsFromEnv(options.env, options.service),
       log: (level, message, extra) => {

@@ -10,6 +10,7 @@ export {
   type TestTopicSpec,
 } from './harness/topics';
 export { waitFor, type WaitForOptions } from './harness/wait-for';
+export { scrape, sumMetric } from './harness/metrics-probe';
 export {
   awaitGroupCommitted,
   endOffsetSum,
@@ -45,3 +46,21 @@ export {
 } from './stack/options';
 export { kafkaAnswers, redisAnswers, portOpen } from './stack/readiness';
 export * from './service-process';
+// Generic fixtures shared by tests, benches and chaos runs (nothing domain-specific).
+export {
+  buildCorpus,
+  buildFuzzCorpus,
+  FIXTURE_PIPELINE,
+  MAX_ARRAY_ITEMS,
+  MAX_MESSAGE_BYTES,
+  READING_SCHEMA_DIR,
+  type CorpusMessage,
+} from './fixtures/readings/input-corpus';
+export {
+  DRIFT_FIXTURE_DIR,
+  DRIFT_FIXTURE_PIPELINE,
+  FIXTURE_MODEL,
+  prediction,
+  syntheticRows,
+  type SyntheticRow,
+} from './fixtures/drift-predictions/synthetic-predictions';

@@ -8,12 +8,11 @@ import {
   loadSchemaHistory,
   type DriftReport,
 } from '@streamscore/contracts';
-import { readTopicToEnd } from '@streamscore/testing';
-import { prediction, syntheticRows } from '../../../apps/drift-monitor/src/test/synthetic-predictions';
+import { DRIFT_FIXTURE_PIPELINE, prediction, readTopicToEnd, syntheticRows } from '@streamscore/testing';
 
 const ROOT = join(__dirname, '..', '..', '..');
 export const SCHEMAS = join(ROOT, 'schemas');
-export const DRIFT_PIPELINE = join(ROOT, 'apps', 'drift-monitor', 'src', 'test', 'fixtures', 'pipeline.json');
+export const DRIFT_PIPELINE = DRIFT_FIXTURE_PIPELINE;
 export const HOUR = 3_600_000;
 export const BASE = Date.UTC(2024, 2, 1);
 

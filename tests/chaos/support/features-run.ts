@@ -2,7 +2,7 @@ import { ContentTypes, Headers, TopicCatalogue } from '@streamscore/contracts';
 import { computeOffline, entityOf, FeatureReader, type FeatureValues } from '@streamscore/features';
 import { createRedis } from '@streamscore/platform';
 import { createTestTopics, randomName } from '@streamscore/testing';
-import { flightsFixture, type FlightsFixture } from '../../../apps/features/src/test/flights-fixture';
+import { flightsFixture, type FlightsFixture } from '@streamscore/demo-flights/testing';
 import type { ChaosStack } from './chaos-stack';
 
 /** A features run: both validated streams produced, the service settings, the key prefix. */

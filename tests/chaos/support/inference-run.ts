@@ -8,15 +8,15 @@ import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testi
 import {
   decodePredictions,
   flightStream,
+  type FlightStream,
+  loadFlightFeatureViews,
   PIPELINE,
   produceValidated,
   ROOT,
-  type FlightStream,
-} from '../../../apps/inference/src/test/flight-stream';
-import { loadFlightFeatureViews } from '../../../demo/flights/feature-views';
+} from '@streamscore/demo-flights/testing';
 import { awaitInputCommitted, type ChaosStack } from './chaos-stack';
 
-/** The flights cut holds 20,000 departures (apps/inference/src/test/flight-stream.ts). */
+/** The flights cut holds 20,000 departures (demo/flights/testing/flight-stream.ts). */
 const FLIGHTS_CUT = 20_000;
 const HOUR_MS = 3_600_000;
 /** One undecodable record per this many events: the prediction dead-letter path is exercised too. */

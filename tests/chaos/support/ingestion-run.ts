@@ -1,13 +1,15 @@
 import type { Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue } from '@streamscore/contracts';
-import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testing';
 import {
   buildCorpus,
+  type CorpusMessage,
+  createTestTopics,
   FIXTURE_PIPELINE,
   MAX_ARRAY_ITEMS,
   MAX_MESSAGE_BYTES,
-  type CorpusMessage,
-} from '../../../apps/ingestion/src/test/input-corpus';
+  randomName,
+  readTopicToEnd,
+} from '@streamscore/testing';
 import { awaitInputCommitted, type ChaosStack } from './chaos-stack';
 
 /** An ingestion run's topics, the corpus sent to them, and the service settings. */
@@ -19,7 +21,7 @@ export interface IngestionRun {
   readonly invalid: number;
 }
 
-/** One invalid input in twenty, of the corpus' ten hostile kinds (apps/ingestion/src/test/input-corpus). */
+/** One invalid input in twenty, of the corpus' ten hostile kinds (libs/testing/src/fixtures/readings). */
 export const INVALID_SHARE = 20;
 
 export async function prepareIngestion(

@@ -1,10 +1,11 @@
 import { Argument, Command } from 'commander';
 import { createDecoder, loadSchemaHistory, type Decoder } from '@streamscore/contracts';
+import type { TopicRecord } from '@streamscore/kafka';
 import { cliContext } from '../cli-env';
 import { ConsumeTargets, readingsFor, type ConsumeTarget } from '../consume/consume-targets';
 import { deadLetterRow } from '../dead-letters/dead-letter-row';
 import { toJsonLine } from '../io/record-formats';
-import { readTopics, type TopicMessage } from '../kafka/topic-reader';
+import { readTopics } from '../kafka/topic-reader';
 import { positiveInt } from './option-parsers';
 
 interface ConsumeOptions {
@@ -15,7 +16,7 @@ interface ConsumeOptions {
   readonly metadata?: boolean;
 }
 
-type Render = (message: TopicMessage) => Promise<unknown>;
+type Render = (message: TopicRecord) => Promise<unknown>;
 
 /** `streamscore consume <what>`: decoded records as JSON lines on stdout. */
 export function consumeCommand(): Command {

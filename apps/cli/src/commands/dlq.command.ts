@@ -8,6 +8,7 @@ import {
   loadSchemaHistory,
   type TopicKey,
 } from '@streamscore/contracts';
+import type { TopicRecord } from '@streamscore/kafka';
 import { cliContext, type CliContext } from '../cli-env';
 import {
   countByCode,
@@ -19,7 +20,7 @@ import {
 } from '../dead-letters/dead-letter-row';
 import { parseRepairs } from '../dead-letters/repair-file';
 import { toJsonLine } from '../io/record-formats';
-import { readTopics, type TopicMessage } from '../kafka/topic-reader';
+import { readTopics } from '../kafka/topic-reader';
 
 type Queue = 'events' | 'predictions';
 const QUEUE_TOPIC: Record<Queue, TopicKey> = {
@@ -27,8 +28,8 @@ const QUEUE_TOPIC: Record<Queue, TopicKey> = {
   predictions: 'predictionsDeadLetter',
 };
 
-async function readDeadLetters(context: CliContext, queue: Queue): Promise<TopicMessage[]> {
-  const messages: TopicMessage[] = [];
+async function readDeadLetters(context: CliContext, queue: Queue): Promise<TopicRecord[]> {
+  const messages: TopicRecord[] = [];
   await readTopics({
     kafka: context.kafka,
     topics: [context.topics.name(QUEUE_TOPIC[queue])],
@@ -156,10 +157,7 @@ class Resender {
     ]);
   }
 
-  message(
-    dead: TopicMessage,
-    repaired: Record<string, unknown> | undefined,
-  ): { topic: string; out: Message } {
+  message(dead: TopicRecord, repaired: Record<string, unknown> | undefined): { topic: string; out: Message } {
     const topic = headerText(dead.headers, Headers.sourceTopic);
     const where = `dead letter ${dead.partition}:${dead.offset}`;
     if (topic === undefined) throw new Error(`${where} has no ${Headers.sourceTopic} header`);

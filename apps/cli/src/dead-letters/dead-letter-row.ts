@@ -1,6 +1,6 @@
 import type { IHeaders } from 'kafkajs';
 import { Headers } from '@streamscore/contracts';
-import type { TopicMessage } from '../kafka/topic-reader';
+import type { TopicRecord } from '@streamscore/kafka';
 
 /** A dead letter as `consume dead-letters` and `dlq list` print it. */
 export interface DeadLetterRow {
@@ -43,7 +43,7 @@ function parseFields(text: string | undefined): string[] {
   }
 }
 
-export function deadLetterRow(message: TopicMessage): DeadLetterRow {
+export function deadLetterRow(message: TopicRecord): DeadLetterRow {
   const h = message.headers;
   const sourceTopic = headerText(h, Headers.sourceTopic);
   return {

@@ -1,9 +1,9 @@
 import { Headers } from '@streamscore/contracts';
-import type { TopicMessage } from '../kafka/topic-reader';
+import type { TopicRecord } from '@streamscore/kafka';
 import { countByCode, deadLetterRow, originalHeaders, parseOffsets } from './dead-letter-row';
 import { parseRepairs } from './repair-file';
 
-const message: TopicMessage = {
+const message: TopicRecord = {
   topic: 't.events.dead-letter',
   partition: 0,
   offset: '7',
