@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { TopicCatalogue } from '@streamscore/contracts';
 import { createTestTopics, randomName, startStack, testKafka } from '@streamscore/testing';
+import { cpuSecondsOf } from './cpu-clock';
 
 /** One line of benchmark output (the last lines a benchmark prints). */
 export interface Measure {
@@ -91,6 +92,13 @@ export async function committed(admin: Admin, groupId: string, topic: string): P
  * Rate at which a consumer group commits `total` records: measured from the first commit seen to
  * the last, so process start-up and the group join are excluded on both sides of a comparison.
  */
+/** A committed rate and the CPU spent over the same window, per record. */
+export interface CommitMeasure {
+  readonly rate: number;
+  /** CPU µs per record over the rate's window; NaN when no clock was given. */
+  readonly cpuUsPerRecord: number;
+}
+
 export async function commitRate(
   admin: Admin,
   groupId: string,
@@ -98,16 +106,35 @@ export async function commitRate(
   total: number,
   timeoutMs = 600_000,
 ): Promise<number> {
+  return (await commitMeasure(admin, groupId, topic, total, undefined, timeoutMs)).rate;
+}
+
+/**
+ * Records/s committed by `groupId` on `topic` from its first commit until `total`, and with a CPU
+ * clock (cpuSecondsOf) the CPU µs per record over that same window: start-up is left out of both.
+ */
+export async function commitMeasure(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  total: number,
+  cpuSeconds: (() => number) | undefined,
+  timeoutMs = 600_000,
+): Promise<CommitMeasure> {
   const deadline = Date.now() + timeoutMs;
-  let first: { at: number; count: number } | undefined;
+  let first: { at: number; count: number; cpu: number } | undefined;
   let lastReport = 0;
   for (;;) {
     const count = await committed(admin, groupId, topic);
     const now = performance.now();
-    if (!first && count > 0) first = { at: now, count };
+    if (!first && count > 0) first = { at: now, count, cpu: cpuSeconds?.() ?? Number.NaN };
     if (count >= total && first) {
       if (count === first.count) throw new Error('all records were committed in one step; use more records');
-      return ((count - first.count) / (now - first.at)) * 1000;
+      const cpu = (cpuSeconds?.() ?? Number.NaN) - first.cpu;
+      return {
+        rate: ((count - first.count) / (now - first.at)) * 1000,
+        cpuUsPerRecord: (cpu * 1e6) / (count - first.count),
+      };
     }
     if (Date.now() - lastReport > 5_000) {
       progress(`${groupId}: committed ${count} / ${total}`);
@@ -130,6 +157,17 @@ export async function passThroughRate(
   output: string,
   total: number,
 ): Promise<number> {
+  return (await passThrough(kafka, admin, input, output, total)).rate;
+}
+
+/** passThroughRate with the CPU per record of this process (where the pass-through runs). */
+export async function passThrough(
+  kafka: Kafka,
+  admin: Admin,
+  input: string,
+  output: string,
+  total: number,
+): Promise<CommitMeasure> {
   const groupId = randomName('bench-passthrough');
   const producer = kafka.producer();
   await producer.connect();
@@ -148,7 +186,7 @@ export async function passThroughRate(
     },
   });
   try {
-    return await commitRate(admin, groupId, input, total);
+    return await commitMeasure(admin, groupId, input, total, () => cpuSecondsOf());
   } finally {
     await consumer.disconnect();
     await producer.disconnect();

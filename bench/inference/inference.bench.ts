@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Admin } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { createRedis } from '@streamscore/platform';
+import { cpuSecondsOf } from '../common/cpu-clock';
 import {
   randomName,
   scrape,
@@ -11,8 +12,9 @@ import {
 } from '@streamscore/testing';
 import {
   benchStack,
+  commitMeasure,
   commitRate,
-  passThroughRate,
+  passThrough as passThroughMeasured,
   printMeasures,
   progress,
   round,
@@ -157,22 +159,32 @@ async function main(): Promise<void> {
     );
 
     progress('baseline: kafkajs pass-through');
-    const passThrough = await passThroughRate(
+    const passThroughMeasure = await passThroughMeasured(
       kafka,
       admin,
       base.topics.name('eventsValidated'),
       base.topics.name('predictions'),
       EVENTS,
     );
-    progress(`pass-through ${passThrough.toFixed(0)} records/s`);
+    const passThrough = passThroughMeasure.rate;
+    progress(
+      `pass-through ${passThrough.toFixed(0)} records/s, ${passThroughMeasure.cpuUsPerRecord.toFixed(1)} µs CPU/record`,
+    );
 
     progress('inference service, exactly-once');
     const eosService = await startInference(eos.prefix, keyPrefix);
     services.push(eosService);
     const eosGroup = `${eos.prefix}-group`;
-    const eosRate = await commitRate(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS);
+    const eosPid = eosService.child.pid;
+    if (eosPid === undefined) throw new Error('the inference process has no pid');
+    const eosMeasure = await commitMeasure(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS, () =>
+      cpuSecondsOf(eosPid),
+    );
+    const eosRate = eosMeasure.rate;
     const metrics = await scrape(eosService.url);
-    progress(`exactly-once ${eosRate.toFixed(0)} predictions/s`);
+    progress(
+      `exactly-once ${eosRate.toFixed(0)} predictions/s, ${eosMeasure.cpuUsPerRecord.toFixed(1)} µs CPU/prediction`,
+    );
 
     // The transport's own ceiling: the same runner and transactions with the service's output
     // records, nothing decoded, read or scored.
@@ -311,6 +323,15 @@ async function main(): Promise<void> {
         ratio: round(eosRate / passThrough),
       },
       {
+        // The service process' CPU (all its threads) per prediction against the pass-through's.
+        case: 'inference',
+        measure: 'cpu_per_prediction',
+        value: round(eosMeasure.cpuUsPerRecord, 1),
+        unit: 'µs/prediction',
+        baseline: round(passThroughMeasure.cpuUsPerRecord, 1),
+        ratio: round(eosMeasure.cpuUsPerRecord / passThroughMeasure.cpuUsPerRecord),
+      },
+      {
         case: 'inference',
         measure: 'kafka_floor',
         value: round(floorRate, 0),
@@ -352,7 +373,7 @@ async function main(): Promise<void> {
       },
       {
         case: 'inference',
-        measure: 'eos_vs_alo',
+        measure: 'eosMeasurevs_alo',
         value: round(eosRate / aloRate),
         unit: 'ratio',
         baseline: 1,

@@ -1,9 +1,10 @@
 import { buildCorpus, FIXTURE_PIPELINE, startServiceProcess } from '@streamscore/testing';
+import { cpuSecondsOf } from '../common/cpu-clock';
 import {
   benchCatalogue,
   benchStack,
-  commitRate,
-  passThroughRate,
+  commitMeasure,
+  passThrough,
   printMeasures,
   produceAll,
   progress,
@@ -27,14 +28,10 @@ async function main(): Promise<void> {
   const base = await benchCatalogue(admin, 'ingestion-base', PARTITIONS);
   await produceAll(kafka, base.name('events'), corpus);
   progress('baseline: kafkajs pass-through');
-  const baseline = await passThroughRate(
-    kafka,
-    admin,
-    base.name('events'),
-    base.name('eventsValidated'),
-    EVENTS,
+  const baseline = await passThrough(kafka, admin, base.name('events'), base.name('eventsValidated'), EVENTS);
+  progress(
+    `baseline ${baseline.rate.toFixed(0)} events/s, ${baseline.cpuUsPerRecord.toFixed(1)} µs CPU/event`,
   );
-  progress(`baseline ${baseline.toFixed(0)} events/s`);
 
   const catalogue = await benchCatalogue(admin, 'ingestion', PARTITIONS);
   await produceAll(kafka, catalogue.name('events'), corpus);
@@ -56,16 +53,33 @@ async function main(): Promise<void> {
     ...serviceSettingsFromEnv(),
   });
   try {
-    const rate = await commitRate(admin, groupId, catalogue.name('events'), EVENTS);
-    progress(`ingestion ${rate.toFixed(0)} events/s`);
+    const pid = service.child.pid;
+    if (pid === undefined) throw new Error('the ingestion process has no pid');
+    const { rate, cpuUsPerRecord } = await commitMeasure(
+      admin,
+      groupId,
+      catalogue.name('events'),
+      EVENTS,
+      () => cpuSecondsOf(pid),
+    );
+    progress(`ingestion ${rate.toFixed(0)} events/s, ${cpuUsPerRecord.toFixed(1)} µs CPU/event`);
     printMeasures([
       {
         case: 'ingestion',
         measure: 'throughput',
         value: round(rate, 0),
         unit: 'events/s',
-        baseline: round(baseline, 0),
-        ratio: round(rate / baseline),
+        baseline: round(baseline.rate, 0),
+        ratio: round(rate / baseline.rate),
+      },
+      {
+        // The service process' CPU against the pass-through's (the bench process) per event.
+        case: 'ingestion',
+        measure: 'cpu_per_event',
+        value: round(cpuUsPerRecord, 1),
+        unit: 'µs/event',
+        baseline: round(baseline.cpuUsPerRecord, 1),
+        ratio: round(cpuUsPerRecord / baseline.cpuUsPerRecord),
       },
     ]);
   } finally {

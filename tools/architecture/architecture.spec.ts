@@ -96,6 +96,12 @@ const ONE_HOME: readonly { rule: string; pattern: RegExp; home: string; outside?
     pattern: /function read\w*ToEnd\(|class \w*TopicReader\b/,
     home: 'libs/kafka/src/topic-reader.ts',
   },
+  { rule: 'reading the retriable flag', pattern: /\.retriable\b/, home: 'libs/contracts/src/errors.ts' },
+  {
+    rule: 'the transport failure decision',
+    pattern: /function failureAction\(/,
+    home: 'libs/kafka/src/failure-action.ts',
+  },
 ];
 
 /** The project a file belongs to: `apps/<name>`, `libs/<name>`, or a top-level folder. */
@@ -109,6 +115,7 @@ function projectOf(path: string): string {
  * `@streamscore/*` alias (shared test fixtures: `@streamscore/testing`,
  * `@streamscore/models/testing`, `@streamscore/demo-flights/testing`, `@streamscore/cli/testing`), never `../../..`.
  */
+
 function reachesAcross(files: readonly string[]): string[] {
   const known = new Set(files);
   return files.flatMap((file) =>

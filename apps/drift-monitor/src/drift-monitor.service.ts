@@ -1,3 +1,5 @@
+// Over 300 lines until the drift monitor runs on the shared transport (#17 item 2): its consumer,
+// window bookkeeping and offset rule live here together today.
 import {
   Inject,
   Injectable,
@@ -6,13 +8,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { join } from 'node:path';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import {
-  ContentTypes,
   createDecoder,
-  encodeSingleObject,
-  Headers,
   loadSchemaHistory,
   type Decoder,
   type DriftReport,
@@ -21,12 +20,13 @@ import {
   type TopicCatalogue,
 } from '@streamscore/contracts';
 import { advanceAlerts, evaluateWindow, openAlerts, type AlertState } from '@streamscore/drift';
-import { backoffDelayMs, sleep, transactionalProducerConfig } from '@streamscore/kafka';
+import { transactionalProducerConfig } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, KAFKA_ADMIN, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import type { DriftMonitorConfig } from './config';
 import { DriftMetrics } from './drift.metrics';
 import { buildOutputs, type WindowOutputs } from './drift-records';
+import { commitWindows, type DriftTransaction } from './drift-transaction';
 import { ModelReferences } from './model-references';
 import {
   committableOffsets,
@@ -41,8 +41,6 @@ import { monitorSettings, type MonitorSettings } from './monitor-settings';
 import { readReportHistory } from './report-history';
 import { DRIFT_CONFIG, PIPELINE } from './tokens';
 
-const MAX_TRANSACTION_ATTEMPTS = 5;
-
 /**
  * Consumes `predictions` (read_committed, no auto-commit), keeps tumbling windows per model version
  * and, when windows close, writes their reports, alerts and triggers AND the input offsets in one
@@ -56,7 +54,8 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
   private readonly settings: MonitorSettings;
   private readonly references: ModelReferences;
   private readonly predictionDecoder: Decoder<Prediction>;
-  private readonly schemas: { report: SchemaHistory; alert: SchemaHistory; trigger: SchemaHistory };
+  /** Where a window's outputs and offsets are written (drift-transaction.ts). */
+  private readonly outputTarget: Pick<DriftTransaction, 'groupId' | 'topics' | 'schemas'>;
   private readonly states = new Map<string, ModelWindows | Error>();
   private readonly positions = new Map<number, bigint>();
   /** Per input partition: latest event time read and whether it was caught up at the last batch. */
@@ -85,10 +84,19 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
     const schemaDir = (record: string): SchemaHistory =>
       loadSchemaHistory(join(config.STREAMSCORE_SCHEMAS_DIR, record));
     this.predictionDecoder = createDecoder<Prediction>(schemaDir('prediction'));
-    this.schemas = {
-      report: schemaDir('drift-report'),
-      alert: schemaDir('drift-alert'),
-      trigger: schemaDir('retraining-trigger'),
+    this.outputTarget = {
+      groupId: config.STREAMSCORE_GROUP_ID,
+      topics: {
+        predictions: topics.name('predictions'),
+        reports: topics.name('driftReports'),
+        alerts: topics.name('driftAlerts'),
+        triggers: topics.name('retrainingTriggers'),
+      },
+      schemas: {
+        report: schemaDir('drift-report'),
+        alert: schemaDir('drift-alert'),
+        trigger: schemaDir('retraining-trigger'),
+      },
     };
     health.register({
       name: 'drift-consumer',
@@ -113,7 +121,7 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
     const history = await readReportHistory(
       this.kafka,
       this.topics.name('driftReports'),
-      this.schemas.report,
+      this.outputTarget.schemas.report,
       `${groupId}.history.${process.pid}.${Date.now()}`,
       this.config.STREAMSCORE_DRIFT_HISTORY_TIMEOUT_MS,
     );
@@ -172,7 +180,10 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
     }
     const progress = this.partitionProgress.get(batch.partition);
     if (progress) progress.caughtUp = batch.offsetLag() === '0';
-    await this.closeWindows(() => payload.heartbeat());
+    await this.closeWindows(
+      () => payload.heartbeat(),
+      () => payload.isRunning(),
+    );
     await payload.heartbeat();
   }
 
@@ -266,7 +277,7 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
     return [...this.states.values()].filter((s): s is ModelWindows => !(s instanceof Error));
   }
 
-  private async closeWindows(heartbeat: () => Promise<void>): Promise<void> {
+  private async closeWindows(heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
     const pending: { state: ModelWindows; alertState: AlertState; outputs: WindowOutputs }[] = [];
     for (const state of this.liveStates()) {
       let alertState = state.alertState;
@@ -295,8 +306,15 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
     this.metrics.openWindowBytes.set(this.liveStates().reduce((sum, s) => sum + s.windows.byteLength, 0));
     if (pending.length === 0) return;
     const offsets = committableOffsets(this.positions, this.liveStates());
+    const producer = this.producer;
+    let committed: boolean;
     try {
-      await this.commit(
+      if (!producer) throw new Error('producer is not connected');
+      const warn = (message: string): void => {
+        this.logger.warn(message);
+      };
+      committed = await commitWindows(
+        { ...this.outputTarget, producer, heartbeat, isRunning, warn },
         pending.map((p) => p.outputs),
         offsets,
       );
@@ -304,59 +322,14 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
       this.fail(error);
       return;
     }
+    if (!committed) {
+      // Stopping: these windows left memory unreported; the next run rebuilds them from Kafka.
+      this.failed = 'stopped while retrying a drift transaction';
+      return;
+    }
     for (const { state, alertState, outputs } of pending) {
       state.alertState = alertState;
       this.published(outputs, alertState);
-    }
-  }
-
-  private async commit(
-    outputs: readonly WindowOutputs[],
-    offsets: ReadonlyMap<number, bigint>,
-  ): Promise<void> {
-    const producer = this.producer;
-    if (!producer) throw new Error('producer is not connected');
-    const encode = (history: SchemaHistory, key: string, record: unknown): Message => ({
-      key,
-      value: encodeSingleObject(history.latest.type, record),
-      headers: { [Headers.contentType]: ContentTypes.avro },
-    });
-    const keyOf = (o: WindowOutputs): string => modelKey(o.report.modelName, o.report.modelVersion);
-    const topicMessages = [
-      {
-        topic: this.topics.name('driftReports'),
-        messages: outputs.map((o) => encode(this.schemas.report, keyOf(o), o.report)),
-      },
-      {
-        topic: this.topics.name('driftAlerts'),
-        messages: outputs.flatMap((o) => o.alerts.map((a) => encode(this.schemas.alert, keyOf(o), a))),
-      },
-      {
-        topic: this.topics.name('retrainingTriggers'),
-        messages: outputs.flatMap((o) =>
-          o.trigger ? [encode(this.schemas.trigger, keyOf(o), o.trigger)] : [],
-        ),
-      },
-    ].filter((t) => t.messages.length > 0);
-    const partitions = [...offsets].map(([partition, offset]) => ({ partition, offset: offset.toString() }));
-    for (let attempt = 1; ; attempt++) {
-      const transaction = await producer.transaction();
-      try {
-        await transaction.sendBatch({ topicMessages, acks: -1 });
-        await transaction.sendOffsets({
-          consumerGroupId: this.config.STREAMSCORE_GROUP_ID,
-          topics: [{ topic: this.topics.name('predictions'), partitions }],
-        });
-        await transaction.commit();
-        return;
-      } catch (error) {
-        await transaction.abort().catch(() => undefined);
-        // kafkajs does not always retry CONCURRENT_TRANSACTIONS itself (tulios/kafkajs #1315, #430).
-        const retriable = (error as { retriable?: boolean }).retriable === true;
-        if (!retriable || attempt >= MAX_TRANSACTION_ATTEMPTS) throw error;
-        this.logger.warn(`transaction failed (attempt ${attempt}), retrying: ${String(error)}`);
-        await sleep(backoffDelayMs(attempt));
-      }
     }
   }
 
@@ -379,7 +352,7 @@ export class DriftMonitorService implements OnApplicationBootstrap, BeforeApplic
   }
 
   /**
-   * A window whose transaction failed for good has left memory but not Kafka. The in-memory state
+   * A window whose transaction failed non-retriably has left memory but not Kafka. The in-memory state
    * can no longer be trusted, so the process exits and the next run rebuilds from committed offsets.
    */
   private fail(error: unknown): void {

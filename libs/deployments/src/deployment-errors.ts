@@ -11,7 +11,9 @@ export type DeploymentErrorCode =
 
 /**
  * A deployment change that cannot be made as asked (no canary to promote, a share outside [0, 1], …).
- * A model version that must not serve is a ModelError from @streamscore/models instead.
+ * A model version that must not serve is a ModelError from @streamscore/models instead. A
+ * boot or control-plane error, never `retriable` for the transport: NOT_CAUGHT_UP and NOT_VISIBLE
+ * mean a wait ran out (at boot or in a CLI command), and the service or the person starts again.
  */
 export class DeploymentError extends Error {
   override readonly name = 'DeploymentError';

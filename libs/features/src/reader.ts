@@ -7,7 +7,7 @@ import { metaKey, WATERMARK_FIELD } from './key-layout';
 import { decodeReads, planReads, type FeatureQuery, type FeatureReading } from './read-plan';
 
 export interface ReadOptions {
-  /** Time budget for the whole batch, in ms from the call; past it a RetriableError is thrown. */
+  /** Time budget for the whole batch, in ms from the call; past it a RetriableError (DEADLINE) is thrown. */
   readonly deadlineMs: number;
 }
 
@@ -52,8 +52,8 @@ export class FeatureReader {
   }
 
   /**
-   * Values for each query, in order. Throws TypeError for an unknown view (a bug), and
-   * RetriableError when Redis fails or the deadline passes: the caller decides what to do.
+   * Values for each query, in order. Throws TypeError for an unknown view (a bug), and a
+   * RetriableError when Redis fails (UNAVAILABLE) or the deadline passes (DEADLINE).
    */
   async readBatch(queries: readonly FeatureQuery[], options: ReadOptions): Promise<FeatureReading[]> {
     if (queries.length === 0) return [];
@@ -94,7 +94,7 @@ async function withDeadline(
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new RetriableError(`feature read exceeded its ${deadlineMs} ms deadline`));
+      reject(new RetriableError(`feature read exceeded its ${deadlineMs} ms deadline`, { code: 'DEADLINE' }));
     }, deadlineMs);
   });
   // The pipeline may still settle after the deadline; its outcome is then irrelevant.

@@ -1,6 +1,7 @@
 export { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { chunk } from './chunks';
 export { deadLetter } from './dead-letter';
+export { failureAction, type FailureAction } from './failure-action';
 export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
 export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';
 export type {

@@ -1,7 +1,9 @@
+// Over 300 lines until the transport is split into fetch loop, delivery and retry modules (#17 item 2):
+// the exactly-once loop, its rebalance handling and its overlapped delivery share state today.
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { isRetriable } from '@streamscore/contracts';
 import { backoffDelayMs, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { chunk } from './chunks';
+import { failureAction } from './failure-action';
 import { groupByTopic, isFenced, nextOffset } from './output-records';
 import { splitByBytes } from './split-by-bytes';
 import { TransactionalProducerPool } from './transactional-producers';
@@ -18,9 +20,10 @@ export interface PartitionBatchRunnerOptions {
   readonly groupId: string;
   readonly topics: readonly string[];
   /**
-   * Turns a micro-batch into output records. Bad data must come back as dead-letter outputs, not
-   * exceptions; a thrown error that is `retriable` pauses the partition and retries with backoff,
-   * any other thrown error stops the runner (it is a bug, and skipping would lose data).
+   * Turns a micro-batch into output records. The one error rule: bad data is never thrown: it
+   * becomes a dead-letter output with its code. A retriable error is retried with backoff until it
+   * succeeds or the service stops. Any other thrown error is a bug: the service stops loudly,
+   * offsets uncommitted. Retrying holds the partition; stopping calls onFatal.
    */
   readonly handler: (batch: PartitionBatch) => Promise<readonly OutputMessage[]>;
   readonly delivery?: DeliveryMode;
@@ -292,7 +295,7 @@ export class PartitionBatchRunner {
       try {
         return await this.options.handler({ topic, partition, messages, heartbeat });
       } catch (error) {
-        if (!isRetriable(error)) {
+        if (failureAction(error) === 'stop') {
           this.log.error('handler failed with a non-retriable error; stopping so nothing is skipped', {
             topic,
             partition,
@@ -316,6 +319,12 @@ export class PartitionBatchRunner {
     }
   }
 
+  /**
+   * Delivery is the transport's own Kafka work, not a handler's, so failureAction does not apply:
+   * every failure but fencing is retried with a fresh producer. kafkajs marks an error
+   * non-retriable once its own retries ran out (KafkaJSNumberOfRetriesExceeded): the broker was
+   * away for long, not a bug.
+   */
   private async deliverWithRetry(
     topic: string,
     partition: number,

@@ -8,7 +8,11 @@ export type ModelErrorCode =
   | 'MISSING_INPUT_MAPPING'
   | 'TENSOR_MISMATCH';
 
-/** A model version that must not serve, with a code and a message naming what is wrong. */
+/**
+ * A model version that must not serve, with a code and a message naming what is wrong. A boot or
+ * deployment error, not a transport one: never `retriable` (a deployment is refused and the current
+ * version keeps serving; rows the runtime refuses are MODEL_ERROR dead letters instead).
+ */
 export class ModelError extends Error {
   override readonly name = 'ModelError';
   constructor(

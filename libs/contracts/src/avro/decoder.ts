@@ -1,4 +1,4 @@
-import { PipelineError } from '../errors';
+import { isRetriable } from '../errors';
 import { ContentTypes, Headers } from '../headers';
 import type { SchemaSource } from '../schema-registry/schema-source';
 import { boundedType, type ContainerBudget, type ContainerLimits } from './bounded-types';
@@ -45,7 +45,10 @@ export interface Decoder<T> {
   readonly history: SchemaHistory;
   /**
    * Decodes one message value. Resolves a failure for bad data; rejects only with a RetriableError
-   * (schema registry unreachable), in which case nothing should be dead-lettered.
+   * (schema registry unreachable), in which case nothing should be dead-lettered. The one error
+   * rule: bad data is never thrown: it becomes a dead-letter output with its code. A retriable
+   * error is retried with backoff until it succeeds or the service stops. Any other thrown error is
+   * a bug: the service stops loudly, offsets uncommitted.
    */
   decode(value: Buffer | null, headers?: MessageHeaders): Promise<DecodeResult<T>>;
   /** Validates an already-parsed JSON value (e.g. one element of an HTTP batch). */
@@ -223,7 +226,7 @@ export function createDecoder<T = Record<string, unknown>>(
         return await decodeUnchecked(value, headers);
       } catch (error) {
         // Only a retriable failure (registry down) escapes: bad input never throws.
-        if (error instanceof PipelineError && error.retriable) throw error;
+        if (isRetriable(error)) throw error;
         return decodeFailure('MALFORMED', `could not decode: ${(error as Error).message}`);
       }
     },

@@ -93,7 +93,7 @@ describe('SchemaRegistryClient', () => {
 
   it('throws a RetriableError when the registry is too slow', async () => {
     const client = new SchemaRegistryClient({ url: registry.url, timeoutMs: 100 });
-    await expect(client.getSchema(504)).rejects.toMatchObject({ retriable: true, code: 'RETRIABLE' });
+    await expect(client.getSchema(504)).rejects.toMatchObject({ retriable: true, code: 'DEADLINE' });
   });
 
   it('throws a RetriableError when nothing listens', async () => {
@@ -106,6 +106,7 @@ describe('SchemaRegistryClient', () => {
     await new Promise((done) => closed.close(done));
     const client = new SchemaRegistryClient({ url: `http://127.0.0.1:${port}`, timeoutMs: 1000 });
     await expect(client.getSchema(1)).rejects.toThrow(RetriableError);
+    await expect(client.getSchema(1)).rejects.toMatchObject({ retriable: true, code: 'UNAVAILABLE' });
   });
 });
 

@@ -26,9 +26,10 @@ const DEFAULTS = {
  * Confluent Schema Registry client for `GET /schemas/ids/{id}`
  * (https://docs.confluent.io/platform/current/schema-registry/develop/api.html#get--schemas-ids-int-%20id).
  * Schema ids are immutable once assigned, so found schemas are cached for good; concurrent lookups
- * of one id share a request. 404 → null. Anything else that is not a usable 200 (refused,
- * timeout, 5xx, 401/403, unreadable body) → RetriableError: the registry or its configuration is
- * at fault, not the record, so the caller pauses instead of dead-lettering.
+ * of one id share a request. 404 → null. Anything else that is not a usable 200 → RetriableError:
+ * DEADLINE when the request timed out, UNAVAILABLE otherwise (refused, 5xx, 401/403, unreadable
+ * body). The registry or its configuration is at fault, not the record, so the caller pauses
+ * instead of dead-lettering.
  */
 export class SchemaRegistryClient implements SchemaSource {
   private readonly baseUrl: string;
@@ -94,7 +95,10 @@ export class SchemaRegistryClient implements SchemaSource {
       response = await fetch(url, { headers: this.headers, signal: AbortSignal.timeout(this.timeoutMs) });
       body = await response.text();
     } catch (error) {
+      // AbortSignal.timeout aborts with a DOMException named TimeoutError.
+      const code = (error as Error).name === 'TimeoutError' ? 'DEADLINE' : 'UNAVAILABLE';
       throw new RetriableError(`schema registry ${url} did not answer: ${(error as Error).message}`, {
+        code,
         cause: error,
       });
     }

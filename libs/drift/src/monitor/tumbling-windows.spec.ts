@@ -98,5 +98,22 @@ describe('TumblingWindows', () => {
       expect(closed[0]?.bounds()).toEqual({ start: 100, end: 103, index: 4 });
       expect(windows.progress().nextIndex).toBe(6);
     });
+
+    it('should keep each window at the configured count when a whole batch is added before closing', () => {
+      const windows = new TumblingWindows(
+        prepared,
+        { kind: 'count', events: 25 },
+        { closedThrough: 0, nextIndex: 2 },
+      );
+      for (const o of observations(5, 60, 100, { numericFeatures: 2 })) windows.add(o);
+      const closed = windows.takeClosable();
+      expect(closed.map((w) => [w.index, w.events])).toEqual([
+        [2, 25],
+        [3, 25],
+      ]);
+      expect(windows.openWindows().map((w) => [w.index, w.events])).toEqual([[4, 10]]);
+      expect(windows.progress().nextIndex).toBe(4);
+      expect(windows.takeClosable()).toEqual([]);
+    });
   });
 });

@@ -4,7 +4,8 @@
  * - time: window i covers [i·size, (i+1)·size) of event time. The watermark is the largest event
  *   time seen minus the allowed lateness; a window closes once the watermark reaches its end.
  *   A record for a window that already closed is late: it is counted and dropped.
- * - count: a window closes when it holds `windowEvents` events, in arrival order.
+ * - count: a window is full at `windowEvents` events, in arrival order, and the next event starts
+ *   the next window, however many events arrive before the caller takes the closable ones.
  *
  * `closedThrough` (time) / `nextIndex` (count) say which windows were already reported, e.g. by a
  * previous run of the monitor, so records re-read after a restart are never counted twice.
@@ -30,6 +31,8 @@ export class TumblingWindows {
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private closedThrough: number;
   private nextIndex: number;
+  /** count: the window events go to (full windows before it wait for takeClosable). */
+  private fillIndex: number;
 
   constructor(
     readonly references: PreparedReferences,
@@ -43,15 +46,20 @@ export class TumblingWindows {
       throw new RangeError('count windows need a positive integer number of events');
     this.closedThrough = progress.closedThrough;
     this.nextIndex = progress.nextIndex;
+    this.fillIndex = progress.nextIndex;
   }
 
   /** Adds an observation; returns its window, or null when the record is late (dropped). */
   add(observation: Observation): WindowAccumulator | null {
     if (this.spec.kind === 'count') {
-      let window = this.open.get(this.nextIndex);
+      let window = this.open.get(this.fillIndex);
+      if (window && window.events >= this.spec.events) {
+        this.fillIndex++;
+        window = undefined;
+      }
       if (!window) {
-        window = new WindowAccumulator(this.references, this.nextIndex, undefined, this.valueCapacity);
-        this.open.set(this.nextIndex, window);
+        window = new WindowAccumulator(this.references, this.fillIndex, undefined, this.valueCapacity);
+        this.open.set(this.fillIndex, window);
       }
       window.add(observation);
       return window;
@@ -90,13 +98,14 @@ export class TumblingWindows {
   takeClosable(inputEventTime = Number.POSITIVE_INFINITY): WindowAccumulator[] {
     const ready: WindowAccumulator[] = [];
     if (this.spec.kind === 'count') {
-      const window = this.open.get(this.nextIndex);
-      if (window && window.events >= this.spec.events) {
+      for (;;) {
+        const window = this.open.get(this.nextIndex);
+        if (!window || window.events < this.spec.events) return ready;
         this.open.delete(this.nextIndex);
         this.nextIndex++;
+        this.fillIndex = Math.max(this.fillIndex, this.nextIndex);
         ready.push(window);
       }
-      return ready;
     }
     const watermark = this.watermark(inputEventTime);
     for (const [index, window] of [...this.open].sort((a, b) => a[0] - b[0])) {

@@ -24,7 +24,10 @@ export interface LoadResult {
   readonly note?: string;
 }
 
-/** What a failed score means for the batch: the model refuses these rows, or a retry may help. */
+/**
+ * The runtime refused these rows (deterministic): score-group turns them into MODEL_ERROR dead
+ * letters. Never `retriable`: a retry would be refused again.
+ */
 export class ModelRunError extends Error {
   override readonly name = 'ModelRunError';
 }
@@ -44,8 +47,11 @@ interface Slot {
 /**
  * A fixed pool of worker threads, each holding an ONNX Runtime session per loaded model version.
  * A score request goes to the worker with the fewest requests pending; its tensor is moved (transfer
- * list), not copied. A worker that dies fails its pending requests with a RetriableError (the batch
- * runner retries the micro-batch) and is replaced, reloading every registered version.
+ * list), not copied. A worker that dies fails its pending requests with a RetriableError
+ * (UNAVAILABLE) and is replaced, reloading every registered version. The one error rule: bad data
+ * is never thrown: it becomes a dead-letter output with its code. A retriable error is retried with
+ * backoff until it succeeds or the service stops. Any other thrown error is a bug: the service stops
+ * loudly, offsets uncommitted.
  */
 export class ScoringPool {
   private readonly slots: Slot[] = [];

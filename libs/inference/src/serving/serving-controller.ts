@@ -47,7 +47,7 @@ export class ServingController {
   /** The serving for one micro-batch; release() when its outputs are built. */
   acquire(): { serving: Serving; release: () => void } {
     const serving = this.serving;
-    if (!serving) throw new RetriableError('no model version is serving yet');
+    if (!serving) throw new RetriableError('no model version is serving yet', { code: 'NOT_READY' });
     const entries = versionsOf(serving).map((v) => this.held.get(v.key));
     for (const entry of entries) if (entry) entry.refs += 1;
     let released = false;

@@ -1,6 +1,7 @@
 /**
  * Stack failures a person can act on: one line saying what went wrong and the fix.
- * The CLI prints `message` alone (no stack trace); tests see the same text.
+ * The CLI prints `message` alone (no stack trace); tests see the same text. Never `retriable`:
+ * the test stack is not a pipeline transport, and KAFKA_NOT_READY / REDIS_NOT_READY already waited.
  */
 export type StackErrorCode =
   | 'NO_JAVA'

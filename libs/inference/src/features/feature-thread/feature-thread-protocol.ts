@@ -1,3 +1,4 @@
+import type { RetryCode } from '@streamscore/contracts';
 import type { FeatureCacheStats, FeatureQuery, FeatureReading, FeatureView } from '@streamscore/features';
 
 /** What the feature thread is started with: everything it needs to build its own reader. */
@@ -75,6 +76,12 @@ export type FeatureThreadReply =
       readonly readings: FeatureReading[];
       readonly stats: FeatureCacheStats;
     }
-  | { readonly id: number; readonly ok: false; readonly retriable: boolean; readonly message: string }
+  /** A failed read: its retry code when retriable, null when not (a bug). */
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly retryCode: RetryCode | null;
+      readonly message: string;
+    }
   /** A Redis connection error, for the service's log (id 0: answers no request). */
   | { readonly id: 0; readonly ok: false; readonly log: string };

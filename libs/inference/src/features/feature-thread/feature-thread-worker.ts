@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isRetriable } from '@streamscore/contracts';
+import { isRetriable, RetriableError, type RetryCode } from '@streamscore/contracts';
 import { FeatureReader } from '@streamscore/features';
 import { createRedis } from '@streamscore/platform';
 import {
@@ -39,7 +39,13 @@ port.on('message', (request: FeatureThreadRequest) => {
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      reply({ id: request.id, ok: false, retriable: isRetriable(error), message });
+      reply({ id: request.id, ok: false, retryCode: retryCodeOf(error), message });
     },
   );
 });
+
+/** The code a retriable error crosses the thread with; a retriable error without one is UNAVAILABLE. */
+function retryCodeOf(error: unknown): RetryCode | null {
+  if (error instanceof RetriableError) return error.code;
+  return isRetriable(error) ? 'UNAVAILABLE' : null;
+}

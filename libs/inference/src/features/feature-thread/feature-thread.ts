@@ -23,9 +23,12 @@ const DEADLINE_SLACK_MS = 5_000;
 
 /**
  * A FeatureSource that reads in a worker thread (feature-thread-worker.ts), each read one message
- * there and back. Errors keep their meaning: a Redis failure or a missed deadline is a
- * RetriableError (the runner retries the batch), anything else is thrown as a plain Error (a bug:
- * the runner stops). A thread that dies fails its reads with a RetriableError and is replaced.
+ * there and back. Errors keep their meaning and code across the thread: a Redis failure
+ * (UNAVAILABLE) or a missed deadline (DEADLINE) is a RetriableError, anything else a plain Error.
+ * A thread that dies fails its reads with a RetriableError and is replaced. The one error rule:
+ * bad data is never thrown: it becomes a dead-letter output with its code. A retriable error is
+ * retried with backoff until it succeeds or the service stops. Any other thrown error is a bug: the
+ * service stops loudly, offsets uncommitted.
  */
 export class FeatureReaderThread implements FeatureSource {
   private worker: Worker;
@@ -58,6 +61,7 @@ export class FeatureReaderThread implements FeatureSource {
         this.settle(id)?.reject(
           new RetriableError(
             `feature thread gave no answer within ${options.deadlineMs + DEADLINE_SLACK_MS} ms`,
+            { code: 'DEADLINE' },
           ),
         );
       }, options.deadlineMs + DEADLINE_SLACK_MS);
@@ -103,7 +107,8 @@ export class FeatureReaderThread implements FeatureSource {
       if (reply.ok) {
         this.stats = reply.stats;
         pending.resolve(reply.readings);
-      } else if (reply.retriable) pending.reject(new RetriableError(reply.message));
+      } else if (reply.retryCode !== null)
+        pending.reject(new RetriableError(reply.message, { code: reply.retryCode }));
       else pending.reject(new Error(reply.message));
     });
     worker.on('error', (error) => {
