@@ -739,7 +739,7 @@ describe('BatchScorer.handle', () => {
     expect(stats.runs.map((r) => r.rows)).toEqual([2]);
   });
 
-  it('should dead-letter rows the scorer returned no score for as MODEL_ERROR', async () => {
+  it('should dead-letter rows the scorer returned no score for as MODEL_ERROR, saying how many came back', async () => {
     const scorer = new FakeScorer();
     scorer.override.set('fixture@1', () => Float32Array.of(0.25));
     const messages = [0, 1].map((i) => message(i));
@@ -750,7 +750,7 @@ describe('BatchScorer.handle', () => {
     expect(outputs).toHaveLength(2);
     expect(outputs[0]?.topic).toBe(TOPICS.predictions);
     expect(outputs[1]).toEqual(
-      deadLetterOf(messages[1]!, 'MODEL_ERROR', 'fixture@1 returned a non-finite score', []),
+      deadLetterOf(messages[1]!, 'MODEL_ERROR', 'fixture@1 returned 1 scores for 2 rows', []),
     );
   });
 
@@ -1068,7 +1068,7 @@ describe('BatchScorer.handle', () => {
       expect(flags).toEqual([[], [], []]);
     });
 
-    it('should count stale rows that end up dead-lettered too', async () => {
+    it('should count only predictions as stale, not rows that end up dead-lettered', async () => {
       const features = new FakeFeatures(DELAYS, new Set(['ORD']));
       const messages = [message(0), message(1, departure(1, { distance: null }))];
       const { outputs, stats } = await scorerFor(new FakeScorer(), features).handle(
@@ -1076,8 +1076,8 @@ describe('BatchScorer.handle', () => {
         serving(),
       );
       expect(outputs.map((o) => o.topic)).toEqual([TOPICS.predictions, TOPICS.deadLetter]);
-      // Documents current behaviour: stats.stale counts the dead-lettered ORD row as stale.
-      expect(stats.stale).toBe(1);
+      // The ORD row's features are stale, but it has no distance: a dead letter, not a stale prediction.
+      expect(stats.stale).toBe(0);
     });
   });
 

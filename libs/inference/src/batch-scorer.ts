@@ -131,6 +131,8 @@ export class BatchScorer {
     );
     const groups = rowsByRole(roles);
     const runs: VersionRun[] = [];
+    /** Predictions written with stale features (dead-lettered rows are not predictions). */
+    let staleWritten = 0;
     const timing = (
       row: Row,
       run: { runMs: number },
@@ -161,14 +163,14 @@ export class BatchScorer {
         if (issue !== undefined) {
           reject(row.message, row.index, issue.code, issue.reason, issue.fields);
         } else if (score === undefined || !Number.isFinite(score)) {
-          reject(
-            row.message,
-            row.index,
-            'MODEL_ERROR',
-            result.error ?? `${version.key} returned a non-finite score`,
-          );
+          const problem =
+            score === undefined
+              ? `returned ${result.scores?.length ?? 0} scores for ${members.length} rows`
+              : 'returned a non-finite score';
+          reject(row.message, row.index, 'MODEL_ERROR', result.error ?? `${version.key} ${problem}`);
         } else {
           written += 1;
+          if (stale[m] === true) staleWritten += 1;
           perRow[row.index] = this.predictionMessage(
             row,
             version,
@@ -236,7 +238,7 @@ export class BatchScorer {
         rows: batch.messages.length,
         runs,
         deadLettered,
-        stale: stale.filter(Boolean).length,
+        stale: staleWritten,
         queueMs: Number.isFinite(oldest) ? Math.max(0, startedAtMs - oldest) : 0,
         featuresMs,
         featureRereads: rereads,
