@@ -22,10 +22,17 @@ async function runFloor(run: FloorRun): Promise<number> {
     maxBytesPerPartition: 1_048_576,
     partitionsConsumedConcurrently: 3,
     fromBeginning: true,
-    handler: (batch) =>
-      Promise.resolve(
-        batch.messages.map((m) => ({ topic: run.output, key: m.key, value, headers: run.headers })),
-      ),
+    handler: {
+      handle: (batch) =>
+        Promise.resolve({
+          outputs: batch.messages.map((m) => ({
+            topic: run.output,
+            key: m.key,
+            value,
+            headers: run.headers,
+          })),
+        }),
+    },
   });
   await runner.start();
   try {

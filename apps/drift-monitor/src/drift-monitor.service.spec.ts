@@ -1,13 +1,15 @@
 /**
- * The drift monitor's decisions with Kafka faked (no broker): which windows close when, what is
- * written in one transaction with which offsets, late / undecodable / unknown-model records,
- * restarts from the report history, rebalances and failed transactions.
+ * The drift monitor's decisions with Kafka faked (no broker): the handler's assigned() and
+ * handle() as the transport calls them, and delivered() / abandoned() as it reports back. Which
+ * windows close when, which outputs go with which offsets, late / undecodable / unknown-model
+ * records, restarts from the report history, rebalances and deliveries that never land. Retrying
+ * a delivery, and skipping stale micro-batches, are the transport's (libs/kafka/src/transport).
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { Admin, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, ProducerConfig } from 'kafkajs';
 import { Registry } from 'prom-client';
 import {
   ContentTypes,
@@ -20,19 +22,17 @@ import {
   type DriftReport,
   type RetrainingTrigger,
 } from '@streamscore/contracts';
+import type { CommitOffset, HandledBatch, OutputMessage, PartitionBatch } from '@streamscore/kafka';
 import { HealthRegistry } from '@streamscore/observability';
 import { loadPipelineConfig, type PipelineConfig } from '@streamscore/platform';
 import { loadDriftMonitorConfig } from './config';
+import { DriftHandler } from './drift.handler';
+import { DriftMetrics } from './drift.metrics';
 import { DriftMonitorService } from './drift-monitor.service';
 import { readReportHistory } from './report-history';
 import { DRIFT_FIXTURE_DIR, FIXTURE_MODEL, prediction, syntheticRows } from '@streamscore/testing';
 
 jest.mock('./report-history', () => ({ readReportHistory: jest.fn() }));
-// Retries back off with the shared backoff; the tests need not wait for it.
-jest.mock('@streamscore/kafka', () => ({
-  ...jest.requireActual<typeof import('@streamscore/kafka')>('@streamscore/kafka'),
-  sleep: () => Promise.resolve(),
-}));
 const reportHistory = jest.mocked(readReportHistory);
 
 const ROOT = resolve(__dirname, '../../..');
@@ -60,92 +60,20 @@ const triggerDecoder = createDecoder<RetrainingTrigger>(
   loadSchemaHistory(join(SCHEMAS, 'retraining-trigger')),
 );
 
-interface TopicMessages {
-  readonly topic: string;
-  readonly messages: Message[];
-}
-interface SentOffsets {
-  readonly consumerGroupId: string;
-  readonly topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
-}
-interface Committed {
-  readonly topicMessages: TopicMessages[];
-  readonly offsets: SentOffsets;
-}
-
-class FakeProducer {
-  readonly commits: Committed[] = [];
-  /** Errors thrown by the next sendBatch calls, in order. */
-  readonly failures: Error[] = [];
-  transactions = 0;
-  aborts = 0;
-
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  disconnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  transaction() {
-    this.transactions += 1;
-    let batch: TopicMessages[] = [];
-    let offsets: SentOffsets | undefined;
-    return Promise.resolve({
-      sendBatch: (b: { topicMessages: TopicMessages[] }) => {
-        const failure = this.failures.shift();
-        if (failure) return Promise.reject(failure);
-        batch = b.topicMessages;
-        return Promise.resolve([]);
-      },
-      sendOffsets: (o: SentOffsets) => {
-        offsets = o;
-        return Promise.resolve();
-      },
-      commit: () => {
-        if (!offsets) return Promise.reject(new Error('commit without offsets'));
-        this.commits.push({ topicMessages: batch, offsets });
-        return Promise.resolve();
-      },
-      abort: () => {
-        this.aborts += 1;
-        return Promise.resolve();
-      },
-    });
-  }
-}
-
-type EachBatch = (payload: EachBatchPayload) => Promise<void>;
-
-class FakeConsumer {
-  readonly events = { GROUP_JOIN: 'consumer.group_join' };
-  onJoin: ((event: { payload: { memberAssignment: Record<string, number[]> } }) => void) | undefined;
-  eachBatch: EachBatch | undefined;
-
-  on(event: string, listener: (event: { payload: { memberAssignment: Record<string, number[]> } }) => void) {
-    if (event === this.events.GROUP_JOIN) this.onJoin = listener;
-    return () => undefined;
-  }
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  subscribe(): Promise<void> {
-    return Promise.resolve();
-  }
-  disconnect(): Promise<void> {
-    return Promise.resolve();
-  }
-  run(config: { eachBatch: EachBatch }): Promise<void> {
-    this.eachBatch = config.eachBatch;
-    return Promise.resolve();
-  }
+/** What the transport wrote for one micro-batch: its outputs and offsets, in one transaction. */
+interface Landed {
+  readonly outputs: readonly OutputMessage[];
+  readonly commit: readonly CommitOffset[];
 }
 
 /** Topic ends and committed offsets as the admin client reports them. */
 class FakeAdmin {
   readonly ends = new Map<number, { low: number; high: number }>();
   readonly committed = new Map<number, string>();
+  failure: Error | undefined;
 
   fetchTopicOffsets() {
+    if (this.failure) return Promise.reject(this.failure);
     return Promise.resolve(
       [...this.ends].map(([partition, { low, high }]) => ({
         partition,
@@ -180,7 +108,7 @@ const BASE_ENV = {
   STREAMSCORE_DRIFT_VALUES_PER_FEATURE: '1000',
 };
 
-/** One prediction record to deliver: its offset and payload. */
+/** One prediction record to hand over: its offset and payload. */
 interface Record_ {
   readonly offset: number;
   readonly value: Buffer;
@@ -203,22 +131,50 @@ function hourOf(hour: number, count: number, firstOffset: number, shift = 0, see
 }
 
 class Harness {
-  readonly producer = new FakeProducer();
-  readonly consumer = new FakeConsumer();
   readonly admin = new FakeAdmin();
   readonly registry = new Registry();
   readonly health = new HealthRegistry();
+  /** The start sequence: producers connected (by transactional id) and the history read. */
+  readonly startSteps: string[] = [];
+  /** What the transport wrote, one entry per micro-batch with outputs or offsets. */
+  readonly landed: Landed[] = [];
   readonly service: DriftMonitorService;
+  readonly handler: DriftHandler;
 
   constructor(env: Record<string, string>, pipeline: PipelineConfig) {
-    const kafka = { producer: () => this.producer, consumer: () => this.consumer };
+    const config = loadDriftMonitorConfig({ ...BASE_ENV, ...env });
+    const metrics = new DriftMetrics(this.registry);
+    const kafka = {
+      producer: (producerConfig: ProducerConfig) => ({
+        connect: () => {
+          this.startSteps.push(`connect ${producerConfig.transactionalId ?? '-'}`);
+          return Promise.resolve();
+        },
+        disconnect: () => {
+          this.startSteps.push(`disconnect ${producerConfig.transactionalId ?? '-'}`);
+          return Promise.resolve();
+        },
+        // kafkajs initialises the transactional id (the fencing step) at the first transaction().
+        transaction: () => {
+          this.startSteps.push(`init ${producerConfig.transactionalId ?? '-'}`);
+          return Promise.resolve({ abort: () => Promise.resolve() });
+        },
+      }),
+    };
     this.service = new DriftMonitorService(
       kafka as unknown as Kafka,
+      catalogue,
+      config,
+      metrics,
+      this.health,
+    );
+    this.handler = new DriftHandler(
       this.admin as unknown as Admin,
       catalogue,
-      this.registry,
-      loadDriftMonitorConfig({ ...BASE_ENV, ...env }),
+      config,
       pipeline,
+      metrics,
+      this.service,
       this.health,
     );
   }
@@ -226,31 +182,25 @@ class Harness {
   static async start(
     options: { env?: Record<string, string>; history?: DriftReport[]; pipeline?: PipelineConfig } = {},
   ): Promise<Harness> {
-    reportHistory.mockResolvedValue(options.history ?? []);
     const harness = new Harness(
       options.env ?? {},
       options.pipeline ?? loadPipelineConfig(BASE_ENV.STREAMSCORE_PIPELINE),
     );
+    reportHistory.mockImplementation(() => {
+      harness.startSteps.push('read history');
+      return Promise.resolve(options.history ?? []);
+    });
     await harness.service.onApplicationBootstrap();
     return harness;
   }
 
   /** A rebalance that assigns these partitions (ends and committed offsets from the fake admin). */
-  join(partitions: number[]): void {
-    if (!this.consumer.onJoin) throw new Error('the service did not listen for GROUP_JOIN');
-    this.consumer.onJoin({ payload: { memberAssignment: { [TOPIC.predictions]: partitions } } });
+  join(partitions: number[]): Promise<void> {
+    return this.handler.assigned({ [TOPIC.predictions]: partitions });
   }
 
-  /** Delivers one fetched batch; returns the offsets the service resolved. */
-  async deliver(
-    partition: number,
-    records: readonly Record_[],
-    offsetLag = '0',
-    state: { running: boolean; stale: boolean } = { running: true, stale: false },
-  ): Promise<string[]> {
-    const eachBatch = this.consumer.eachBatch;
-    if (!eachBatch) throw new Error('the consumer is not running');
-    const resolved: string[] = [];
+  /** Hands the handler one micro-batch, as the transport does; nothing is delivered yet. */
+  handle(partition: number, records: readonly Record_[], highWatermark: number): Promise<HandledBatch> {
     const messages: KafkaMessage[] = records.map((r) => ({
       key: Buffer.from(`k-${r.offset}`),
       value: r.value,
@@ -259,17 +209,39 @@ class Harness {
       offset: String(r.offset),
       headers: { [Headers.contentType]: Buffer.from(ContentTypes.avro) },
     }));
-    const payload = {
-      batch: { topic: TOPIC.predictions, partition, messages, offsetLag: () => offsetLag },
-      isRunning: () => state.running,
-      isStale: () => state.stale,
-      resolveOffset: (offset: string) => {
-        resolved.push(offset);
-      },
+    const batch: PartitionBatch = {
+      topic: TOPIC.predictions,
+      partition,
+      messages,
+      highWatermark: String(highWatermark),
       heartbeat: () => Promise.resolve(),
     };
-    await eachBatch(payload as unknown as EachBatchPayload);
-    return resolved;
+    return this.handler.handle(batch);
+  }
+
+  /**
+   * Handles one micro-batch and lands it as the transport does: its outputs and commit offsets in
+   * one transaction (only when there are any), then delivered().
+   */
+  async deliver(
+    partition: number,
+    records: readonly Record_[],
+    highWatermark: number,
+  ): Promise<HandledBatch> {
+    const handled = await this.handle(partition, records, highWatermark);
+    const commit = handled.commit ?? [];
+    if (handled.outputs.length > 0 || commit.length > 0)
+      this.landed.push({ outputs: handled.outputs, commit });
+    handled.delivered?.({
+      topic: TOPIC.predictions,
+      partition,
+      firstOffset: String(records[0]?.offset ?? 0),
+      rows: records.length,
+      outputs: handled.outputs.length,
+      handleMs: 0,
+      deliverMs: 0,
+    });
+    return handled;
   }
 
   async metric(
@@ -285,41 +257,37 @@ async function decodeAll<T>(
   decoder: {
     decode: (value: Buffer | null) => Promise<{ ok: true; record: T } | { ok: false; reason: string }>;
   },
-  messages: readonly Message[],
+  messages: readonly OutputMessage[],
 ): Promise<T[]> {
   const out: T[] = [];
   for (const m of messages) {
-    const result = await decoder.decode(m.value as Buffer);
+    const result = await decoder.decode(m.value);
     if (!result.ok) throw new Error(result.reason);
     out.push(result.record);
   }
   return out;
 }
 
-function messagesOf(commit: Committed | undefined, topic: string): Message[] {
-  if (!commit) throw new Error('no commit');
-  return commit.topicMessages.find((t) => t.topic === topic)?.messages ?? [];
+function messagesOf(landed: Landed | HandledBatch | undefined, topic: string): OutputMessage[] {
+  if (!landed) throw new Error('nothing landed');
+  return landed.outputs.filter((o) => o.topic === topic);
 }
 
-async function reportsOf(commit: Committed | undefined): Promise<DriftReport[]> {
-  return decodeAll(reportDecoder, messagesOf(commit, TOPIC.reports));
+async function reportsOf(landed: Landed | HandledBatch | undefined): Promise<DriftReport[]> {
+  return decodeAll(reportDecoder, messagesOf(landed, TOPIC.reports));
 }
 
-function offsetsOf(commit: Committed | undefined): SentOffsets {
-  if (!commit) throw new Error('no commit');
-  return commit.offsets;
+function offsetsOf(landed: Landed | HandledBatch | undefined): readonly CommitOffset[] | undefined {
+  if (!landed) throw new Error('nothing landed');
+  return landed.commit;
 }
 
-function committedOffsets(...partitions: [number, number][]): SentOffsets {
-  return {
-    consumerGroupId: GROUP,
-    topics: [
-      {
-        topic: TOPIC.predictions,
-        partitions: partitions.map(([partition, offset]) => ({ partition, offset: String(offset) })),
-      },
-    ],
-  };
+function committedOffsets(...partitions: [number, number][]): CommitOffset[] {
+  return partitions.map(([partition, offset]) => ({
+    topic: TOPIC.predictions,
+    partition,
+    offset: String(offset),
+  }));
 }
 
 const timeWindow = (hour: number) => ({
@@ -329,7 +297,7 @@ const timeWindow = (hour: number) => ({
   end: BASE + (hour + 1) * HOUR,
 });
 
-describe('DriftMonitorService', () => {
+describe('drift monitor (DriftHandler with DriftMonitorService)', () => {
   beforeAll(() => {
     Logger.overrideLogger(false);
   });
@@ -340,8 +308,8 @@ describe('DriftMonitorService', () => {
     jest.restoreAllMocks();
   });
 
-  it('should read the report history on start with its own group and the history timeout', async () => {
-    await Harness.start({ env: { STREAMSCORE_DRIFT_HISTORY_TIMEOUT_MS: '4321' } });
+  it('should fence a previous instance, then read the report history on start with its own group and the history timeout', async () => {
+    const h = await Harness.start({ env: { STREAMSCORE_DRIFT_HISTORY_TIMEOUT_MS: '4321' } });
     expect(reportHistory).toHaveBeenLastCalledWith(
       expect.anything(),
       TOPIC.reports,
@@ -349,21 +317,45 @@ describe('DriftMonitorService', () => {
       `${GROUP}.history.${process.pid}.${NOW}`,
       4321,
     );
+    // The transport's transactional id: its initialisation aborts a crashed predecessor's
+    // transaction, which would otherwise hold back the history's last stable offset.
+    expect(h.startSteps).toEqual([
+      `connect ${GROUP}.drift`,
+      `init ${GROUP}.drift`,
+      `disconnect ${GROUP}.drift`,
+      'read history',
+    ]);
+  });
+
+  it('should not be ready before the history is read, and ready after', async () => {
+    const h = new Harness({}, loadPipelineConfig(BASE_ENV.STREAMSCORE_PIPELINE));
+    expect(await h.health.readiness()).toMatchObject({
+      ready: false,
+      checks: {
+        'drift-history': {
+          status: 'down',
+          error: expect.stringContaining('reading report history') as string,
+        },
+      },
+    });
+    reportHistory.mockResolvedValue([]);
+    await h.service.onApplicationBootstrap();
+    expect(await h.health.readiness()).toEqual({
+      ready: true,
+      checks: { 'drift-history': { status: 'up' }, 'drift-windows': { status: 'up' } },
+    });
   });
 
   describe('time windows', () => {
-    it('should close a window once the input passes its end, and write its report with the offsets of the still-open window in one transaction', async () => {
+    it('should close a window once the input passes its end, and return its report with the offsets of the still-open window', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
+      await h.join([0]);
       const records = [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)];
 
-      const resolved = await h.deliver(0, records, '69');
+      const handled = await h.handle(0, records, 100);
 
-      expect(resolved).toEqual(records.map((r) => String(r.offset)));
-      expect(h.producer.commits).toHaveLength(1);
-      const [commit] = h.producer.commits;
-      const reports = await reportsOf(commit);
+      const reports = await reportsOf(handled);
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({
         reportId: `${MODEL_KEY}/time/${FIRST_INDEX}`,
@@ -375,48 +367,68 @@ describe('DriftMonitorService', () => {
         reason: null,
         evaluatedAt: NOW,
       });
-      expect(messagesOf(commit, TOPIC.reports).map((m) => m.key)).toEqual([MODEL_KEY]);
-      expect(commit?.topicMessages.map((t) => t.topic)).toEqual([TOPIC.reports]);
+      expect(handled.outputs.map((o) => [o.topic, o.key, o.headers])).toEqual([
+        [TOPIC.reports, MODEL_KEY, { [Headers.contentType]: ContentTypes.avro }],
+      ]);
       // Offset 30 starts window 1, still open: it must be read again after a restart.
-      expect(offsetsOf(commit)).toEqual(committedOffsets([0, 30]));
+      expect(offsetsOf(handled)).toEqual(committedOffsets([0, 30]));
+      // Published only once delivered, however long the transport takes to land it.
+      expect(h.service.latestReports(10)).toEqual([]);
+      expect(await h.metric('drift_windows_evaluated_total')).toEqual([]);
+
+      handled.delivered?.({
+        topic: TOPIC.predictions,
+        partition: 0,
+        firstOffset: '0',
+        rows: records.length,
+        outputs: 1,
+        handleMs: 0,
+        deliverMs: 0,
+      });
       expect(h.service.latestReports(10)).toEqual(reports);
+      expect(await h.metric('drift_windows_evaluated_total')).toEqual([
+        { value: 1, labels: { model: FIXTURE_MODEL.name, version: FIXTURE_MODEL.version, judged: 'true' } },
+      ]);
+      expect((await h.health.readiness()).ready).toBe(true);
     });
 
-    it('should keep a window open until the watermark reaches its end (allowed lateness)', async () => {
+    it('should keep a window open until the watermark reaches its end (allowed lateness), writing nothing meanwhile', async () => {
       const h = await Harness.start({ env: { STREAMSCORE_DRIFT_ALLOWED_LATENESS_MS: String(HOUR / 2) } });
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(
+      await h.join([0]);
+      const open = await h.deliver(
         0,
         [...hourOf(0, 30, 0), { offset: 30, value: encoded(BASE + HOUR + HOUR / 2 - 1, 'a') }],
-        '50',
+        81,
       );
-      expect(h.producer.commits).toEqual([]);
-      await h.deliver(0, [{ offset: 31, value: encoded(BASE + HOUR + HOUR / 2, 'b') }], '49');
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      // No window closed: no outputs and no offsets, so the transport writes nothing.
+      expect(open).toEqual({ outputs: [] });
+      expect(h.landed).toEqual([]);
+      await h.deliver(0, [{ offset: 31, value: encoded(BASE + HOUR + HOUR / 2, 'b') }], 81);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 30]]);
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 30]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 30]));
     });
 
     it('should hold windows back while another assigned partition with records left has not delivered', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
       h.admin.ends.set(1, { low: 0, high: 40 });
-      h.join([0, 1]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(2, 1, 30)], '60');
-      expect(h.producer.commits).toEqual([]);
+      await h.join([0, 1]);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(2, 1, 30)], 91);
+      expect(h.landed).toEqual([]);
 
       // Partition 1 delivers up to 0:59:59.999: window 0 may still get records from it.
-      await h.deliver(1, [{ offset: 0, value: encoded(BASE + HOUR - 1, 'p1-0') }], '39');
-      expect(h.producer.commits).toEqual([]);
+      await h.deliver(1, [{ offset: 0, value: encoded(BASE + HOUR - 1, 'p1-0') }], 40);
+      expect(h.landed).toEqual([]);
 
-      await h.deliver(1, [{ offset: 1, value: encoded(BASE + HOUR, 'p1-1') }], '38');
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      await h.deliver(1, [{ offset: 1, value: encoded(BASE + HOUR, 'p1-1') }], 40);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 31]]);
       // p0: window 2 starts at 30; p1: window 1 starts at 1.
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 30], [1, 1]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 30], [1, 1]));
     });
 
     it('should not wait for an assigned partition already read to its end', async () => {
@@ -425,51 +437,74 @@ describe('DriftMonitorService', () => {
       h.admin.ends.set(1, { low: 10, high: 25 });
       h.admin.ends.set(2, { low: 0, high: 0 });
       h.admin.committed.set(1, '25');
-      h.join([0, 1, 2]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69');
-      expect(h.producer.commits).toHaveLength(1);
-      expect((await reportsOf(h.producer.commits[0])).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
+      await h.join([0, 1, 2]);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], 100);
+      expect(h.landed).toHaveLength(1);
+      expect((await reportsOf(h.landed[0])).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
     });
 
-    it('should stop waiting for a partition once it is caught up (offset lag 0)', async () => {
+    it('should stop waiting for a partition once it is caught up (last offset + 1 reaches the high watermark)', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
       h.admin.ends.set(1, { low: 0, high: 1 });
-      h.join([0, 1]);
-      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 10, 'p1-0') }], '0');
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(3, 1, 30)], '69');
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      await h.join([0, 1]);
+      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 10, 'p1-0') }], 1);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(3, 1, 30)], 100);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 31]]);
       // Partition 1 has no open window left: its next offset is committed.
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([1, 1], [0, 30]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([1, 1], [0, 30]));
+    });
+
+    it('should count a partition as caught up once the transport skipped past its last records (a commit marker)', async () => {
+      const h = await Harness.start();
+      h.admin.ends.set(0, { low: 0, high: 100 });
+      h.admin.ends.set(1, { low: 0, high: 2 });
+      await h.join([0, 1]);
+      // Offset 1 is the transaction's commit marker: the micro-batch ends one short of the high watermark.
+      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 10, 'p1-0') }], 2);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(3, 1, 30)], 100);
+      expect(h.landed).toEqual([]);
+
+      // A skip short of the high watermark (e.g. a fetch cut by size) changes nothing.
+      h.handler.skipped({ topic: TOPIC.predictions, partition: 1, nextOffset: 1 });
+      await h.deliver(0, hourOf(3, 1, 31), 100);
+      expect(h.landed).toEqual([]);
+
+      h.handler.skipped({ topic: TOPIC.predictions, partition: 1, nextOffset: 2 });
+      await h.deliver(0, hourOf(3, 1, 32), 100);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
+      expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 31]]);
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([1, 1], [0, 30]));
     });
 
     it('should report each closable window oldest first, an empty hour leaving no report', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
+      await h.join([0]);
       await h.deliver(
         0,
         [...hourOf(0, 25, 0), ...hourOf(1, 22, 25), ...hourOf(3, 21, 47), ...hourOf(4, 1, 68)],
-        '9',
+        78,
       );
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([
         [FIRST_INDEX, 25],
         [FIRST_INDEX + 1, 22],
         [FIRST_INDEX + 3, 21],
       ]);
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 68]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 68]));
     });
 
     it('should report a window below the minimum size as not judged', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 19, 0), ...hourOf(1, 1, 19)], '50');
-      const reports = await reportsOf(h.producer.commits[0]);
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 19, 0), ...hourOf(1, 1, 19)], 70);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports).toHaveLength(1);
       expect(reports[0]).toMatchObject({
         events: 19,
@@ -482,82 +517,61 @@ describe('DriftMonitorService', () => {
   });
 
   describe('records that are not counted', () => {
-    it.each([
-      ['stale (the partition was revoked)', { running: true, stale: true }],
-      ['delivered while the consumer stops', { running: false, stale: false }],
-    ])('should neither count nor resolve the records of a batch %s', async (_name, state) => {
-      const h = await Harness.start();
-      h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      expect(await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69', state)).toEqual([]);
-      await h.deliver(0, hourOf(2, 1, 0), '99');
-      // Only the one record of hour 2 was counted: nothing of hours 0-1 closes.
-      expect(h.producer.commits).toEqual([]);
-      await h.deliver(0, hourOf(3, 1, 1), '98');
-      const reports = await reportsOf(h.producer.commits[0]);
-      expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX + 2, 1]]);
-    });
-
     it('should drop a record of a window already reported as late, count it, and commit past it', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 25, 30)], '45');
-      expect(h.producer.commits).toHaveLength(1);
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 25, 30)], 100);
+      expect(h.landed).toHaveLength(1);
 
-      const resolved = await h.deliver(
-        0,
-        [{ offset: 55, value: encoded(BASE + HOUR - 1, 'late') }, ...hourOf(2, 1, 56)],
-        '43',
-      );
+      await h.deliver(0, [{ offset: 55, value: encoded(BASE + HOUR - 1, 'late') }, ...hourOf(2, 1, 56)], 100);
 
-      expect(resolved).toEqual(['55', '56']);
       expect(await h.metric('drift_late_records_total')).toEqual([
         { value: 1, labels: { model: FIXTURE_MODEL.name, version: FIXTURE_MODEL.version } },
       ]);
-      expect(h.producer.commits).toHaveLength(2);
-      const reports = await reportsOf(h.producer.commits[1]);
+      expect(h.landed).toHaveLength(2);
+      const reports = await reportsOf(h.landed[1]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX + 1, 25]]);
-      expect(offsetsOf(h.producer.commits[1])).toEqual(committedOffsets([0, 56]));
+      expect(offsetsOf(h.landed[1])).toEqual(committedOffsets([0, 56]));
     });
 
     it('should skip undecodable predictions and predictions of versions without a manifest, counting each reason', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
+      await h.join([0]);
       const records: Record_[] = [
         ...hourOf(0, 30, 0),
         { offset: 30, value: Buffer.from('not a prediction') },
         { offset: 31, value: encoded(BASE + 20, 'x', { modelVersion: '99' }) },
         { offset: 32, value: encoded(BASE + 21, 'y', { modelName: '../drift-fixture' }) },
       ];
-      const resolved = await h.deliver(0, records, '67');
-      expect(resolved).toEqual(records.map((r) => String(r.offset)));
+      // Bad data is never thrown: the micro-batch is handled, with nothing to write yet.
+      expect(await h.deliver(0, records, 100)).toEqual({ outputs: [] });
       expect(await h.metric('drift_records_skipped_total')).toEqual([
         { value: 1, labels: { reason: 'undecodable' } },
         { value: 2, labels: { reason: 'no_manifest' } },
       ]);
-      expect(h.producer.commits).toEqual([]);
+      expect(h.landed).toEqual([]);
 
-      await h.deliver(0, hourOf(1, 1, 33), '66');
-      const reports = await reportsOf(h.producer.commits[0]);
+      await h.deliver(0, hourOf(1, 1, 33), 100);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.modelVersion, r.window.index, r.events])).toEqual([
         ['1', FIRST_INDEX, 30],
       ]);
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 33]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 33]));
     });
 
     it('should let a prediction of an unknown version move the input time (it closes the known version windows only with its own records)', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
       h.admin.ends.set(1, { low: 0, high: 100 });
-      h.join([0, 1]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69');
-      expect(h.producer.commits).toEqual([]);
-      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 2 * HOUR, 'u', { modelVersion: '99' }) }], '99');
-      expect(h.producer.commits).toHaveLength(1);
-      expect((await reportsOf(h.producer.commits[0])).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 30], [1, 1]));
+      await h.join([0, 1]);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], 100);
+      expect(h.landed).toEqual([]);
+      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 2 * HOUR, 'u', { modelVersion: '99' }) }], 100);
+      expect(h.landed).toHaveLength(1);
+      expect((await reportsOf(h.landed[0])).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 30], [1, 1]));
     });
   });
 
@@ -583,14 +597,14 @@ describe('DriftMonitorService', () => {
       ]);
       expect(h.service.latestReports(5)).toEqual([history[1], history[0]]);
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
+      await h.join([0]);
 
-      await h.deliver(0, [...hourOf(1, 10, 0), ...hourOf(2, 30, 10), ...hourOf(3, 1, 40)], '59');
+      await h.deliver(0, [...hourOf(1, 10, 0), ...hourOf(2, 30, 10), ...hourOf(3, 1, 40)], 100);
 
       expect(await h.metric('drift_late_records_total')).toEqual([
         { value: 10, labels: { model: FIXTURE_MODEL.name, version: FIXTURE_MODEL.version } },
       ]);
-      const reports = await reportsOf(h.producer.commits[0]);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX + 2, 30]]);
       // The open x1 alert carries on: one clean window does not resolve it (resolveAfter 3).
       expect(reports[0]?.alertState.features.find((f) => f.feature === 'x1')).toEqual({
@@ -609,19 +623,19 @@ describe('DriftMonitorService', () => {
     it('should drop open windows on a rebalance and rebuild them from the committed offsets without counting twice', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
+      await h.join([0]);
       const hour0 = hourOf(0, 30, 0);
       const hour1 = hourOf(1, 25, 30);
-      await h.deliver(0, [...hour0, ...hour1], '45');
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 30]));
+      await h.deliver(0, [...hour0, ...hour1], 100);
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 30]));
 
-      // The group rebalances; kafkajs fetches again from the committed offset 30.
+      // The group rebalances; the transport fetches again from the committed offset 30.
       h.admin.committed.set(0, '30');
-      h.join([0]);
-      await h.deliver(0, [...hour1, ...hourOf(2, 1, 55)], '44');
+      await h.join([0]);
+      await h.deliver(0, [...hour1, ...hourOf(2, 1, 55)], 100);
 
-      expect(h.producer.commits).toHaveLength(2);
-      const reports = await reportsOf(h.producer.commits[1]);
+      expect(h.landed).toHaveLength(2);
+      const reports = await reportsOf(h.landed[1]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX + 1, 25]]);
       expect(await h.metric('drift_late_records_total')).toEqual([]);
     });
@@ -638,27 +652,27 @@ describe('DriftMonitorService', () => {
         },
       });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 1, 300)], '10');
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 1, 300)], 311);
 
-      expect(h.producer.commits).toHaveLength(1);
-      const commit = h.producer.commits[0];
-      const [report] = await reportsOf(commit);
+      expect(h.landed).toHaveLength(1);
+      const landed = h.landed[0];
+      const [report] = await reportsOf(landed);
       expect(report?.driftedFeatures).toEqual(['x1']);
       expect(report?.datasetDrift).toBe(true);
       const id = `${MODEL_KEY}/time/${FIRST_INDEX}`;
-      const alerts = await decodeAll(alertDecoder, messagesOf(commit, TOPIC.alerts));
+      const alerts = await decodeAll(alertDecoder, messagesOf(landed, TOPIC.alerts));
       expect(alerts.map((a) => [a.alertId, a.status, a.feature, a.consecutiveWindows, a.reportId])).toEqual([
         [`${id}/x1/started`, 'STARTED', 'x1', 1, id],
       ]);
-      const triggers = await decodeAll(triggerDecoder, messagesOf(commit, TOPIC.triggers));
+      const triggers = await decodeAll(triggerDecoder, messagesOf(landed, TOPIC.triggers));
       expect(triggers.map((t) => [t.triggerId, t.features, t.consecutiveWindows, t.cooldownWindows])).toEqual(
         [[`${id}/retrain`, ['x1'], 1, 5]],
       );
-      expect(commit?.topicMessages.map((t) => [t.topic, t.messages.map((m) => m.key)])).toEqual([
-        [TOPIC.reports, [MODEL_KEY]],
-        [TOPIC.alerts, [MODEL_KEY]],
-        [TOPIC.triggers, [MODEL_KEY]],
+      expect(landed?.outputs.map((o) => [o.topic, o.key, o.headers])).toEqual([
+        [TOPIC.reports, MODEL_KEY, { [Headers.contentType]: ContentTypes.avro }],
+        [TOPIC.alerts, MODEL_KEY, { [Headers.contentType]: ContentTypes.avro }],
+        [TOPIC.triggers, MODEL_KEY, { [Headers.contentType]: ContentTypes.avro }],
       ]);
       expect(await h.metric('drift_alerts_open')).toEqual([
         { value: 1, labels: { model: FIXTURE_MODEL.name, version: FIXTURE_MODEL.version } },
@@ -678,12 +692,12 @@ describe('DriftMonitorService', () => {
         },
       });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 300, 300, 2), ...hourOf(2, 1, 600)], '10');
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 300, 300, 2), ...hourOf(2, 1, 600)], 611);
 
-      expect(h.producer.commits).toHaveLength(1);
-      const commit = h.producer.commits[0];
-      const reports = await reportsOf(commit);
+      expect(h.landed).toHaveLength(1);
+      const landed = h.landed[0];
+      const reports = await reportsOf(landed);
       expect(reports.map((r) => r.alertState.features.find((f) => f.feature === 'x1'))).toEqual([
         { feature: 'x1', driftingWindows: 1, cleanWindows: 0, open: false },
         { feature: 'x1', driftingWindows: 2, cleanWindows: 0, open: true },
@@ -692,27 +706,27 @@ describe('DriftMonitorService', () => {
         [1, 5],
         [2, 4],
       ]);
-      const alerts = await decodeAll(alertDecoder, messagesOf(commit, TOPIC.alerts));
+      const alerts = await decodeAll(alertDecoder, messagesOf(landed, TOPIC.alerts));
       expect(alerts.map((a) => [a.alertId, a.consecutiveWindows])).toEqual([
         [`${MODEL_KEY}/time/${FIRST_INDEX + 1}/x1/started`, 2],
       ]);
-      const triggers = await decodeAll(triggerDecoder, messagesOf(commit, TOPIC.triggers));
+      const triggers = await decodeAll(triggerDecoder, messagesOf(landed, TOPIC.triggers));
       expect(triggers.map((t) => t.triggerId)).toEqual([`${MODEL_KEY}/time/${FIRST_INDEX}/retrain`]);
     });
   });
 
-  describe('alert state across batches', () => {
-    it('should carry the committed alert state into the windows of later batches', async () => {
+  describe('alert state across micro-batches', () => {
+    it('should carry the delivered alert state into the windows of later micro-batches', async () => {
       const h = await Harness.start({ env: { STREAMSCORE_DRIFT_ALERT_AFTER: '2' } });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 150, 300, 2)], '550');
-      expect(h.producer.commits).toHaveLength(1);
-      expect(messagesOf(h.producer.commits[0], TOPIC.alerts)).toEqual([]);
-      await h.deliver(0, [...hourOf(1, 150, 450, 2, 7), ...hourOf(2, 1, 600)], '399');
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 300, 0, 2), ...hourOf(1, 150, 300, 2)], 1_000);
+      expect(h.landed).toHaveLength(1);
+      expect(messagesOf(h.landed[0], TOPIC.alerts)).toEqual([]);
+      await h.deliver(0, [...hourOf(1, 150, 450, 2, 7), ...hourOf(2, 1, 600)], 1_000);
 
-      expect(h.producer.commits).toHaveLength(2);
-      const [report] = await reportsOf(h.producer.commits[1]);
+      expect(h.landed).toHaveLength(2);
+      const [report] = await reportsOf(h.landed[1]);
       expect(report?.window.index).toBe(FIRST_INDEX + 1);
       expect(report?.alertState.features.find((f) => f.feature === 'x1')).toEqual({
         feature: 'x1',
@@ -720,7 +734,7 @@ describe('DriftMonitorService', () => {
         cleanWindows: 0,
         open: true,
       });
-      const alerts = await decodeAll(alertDecoder, messagesOf(h.producer.commits[1], TOPIC.alerts));
+      const alerts = await decodeAll(alertDecoder, messagesOf(h.landed[1], TOPIC.alerts));
       expect(alerts.map((a) => [a.alertId, a.consecutiveWindows])).toEqual([
         [`${MODEL_KEY}/time/${FIRST_INDEX + 1}/x1/started`, 2],
       ]);
@@ -780,121 +794,105 @@ describe('DriftMonitorService', () => {
     it('should close a window every N events in arrival order, continuing the numbering of the history', async () => {
       const h = await Harness.start({ env: countEnv, history: countHistory });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
-      for (const record of records) await h.deliver(0, [record], String(999 - record.offset));
+      await h.join([0]);
+      for (const record of records) await h.deliver(0, [record], 1_000);
 
-      expect(h.producer.commits).toHaveLength(2);
-      const reports = [
-        ...(await reportsOf(h.producer.commits[0])),
-        ...(await reportsOf(h.producer.commits[1])),
-      ];
+      expect(h.landed).toHaveLength(2);
+      const reports = [...(await reportsOf(h.landed[0])), ...(await reportsOf(h.landed[1]))];
       expect(reports.map(windowOf)).toEqual(windowsFiveAndSix());
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 25]));
-      expect(offsetsOf(h.producer.commits[1])).toEqual(committedOffsets([0, 50]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 25]));
+      expect(offsetsOf(h.landed[1])).toEqual(committedOffsets([0, 50]));
       expect(await h.metric('drift_late_records_total')).toEqual([]);
     });
 
-    it('should keep every count window at N events when one fetched batch fills several', async () => {
+    it('should keep every count window at N events when one micro-batch fills several', async () => {
       const h = await Harness.start({ env: countEnv, history: countHistory });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
-      await h.deliver(0, records, '939');
+      await h.join([0]);
+      await h.deliver(0, records, 1_000);
 
-      // 60 records in one batch: windows 5 and 6 of 25 each close together, 10 stay open in 7.
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      // 60 records in one micro-batch: windows 5 and 6 of 25 each close together, 10 stay open in 7.
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map(windowOf)).toEqual(windowsFiveAndSix());
       // Offsets stop at the first record of the window still open.
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 50]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 50]));
     });
   });
 
-  describe('transactions', () => {
-    it('should retry a transaction that fails retriably, aborting the failed one', async () => {
-      const h = await Harness.start();
-      h.producer.failures.push(Object.assign(new Error('CONCURRENT_TRANSACTIONS'), { retriable: true }));
-      h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69');
-      expect(h.producer.transactions).toBe(2);
-      expect(h.producer.aborts).toBe(1);
-      expect(h.producer.commits).toHaveLength(1);
-      expect((await reportsOf(h.producer.commits[0])).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
-      expect(h.service.latestReports(5)).toHaveLength(1);
-      expect((await h.health.readiness()).ready).toBe(true);
-    });
-
-    it('should keep retrying a retriable failure, past the five attempts it once had, until the transaction commits', async () => {
-      const h = await Harness.start();
-      for (let i = 0; i < 7; i++)
-        h.producer.failures.push(Object.assign(new Error('CONCURRENT_TRANSACTIONS'), { retriable: true }));
-      h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69');
-      expect(h.producer.transactions).toBe(8);
-      expect(h.producer.aborts).toBe(7);
-      expect(h.producer.commits).toHaveLength(1);
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 30]));
-      expect(h.service.latestReports(5)).toHaveLength(1);
-      expect((await h.health.readiness()).ready).toBe(true);
-    });
-
-    it('should stop retrying once the service stops: nothing published, not ready, no exit', async () => {
+  describe('deliveries that never land', () => {
+    it('should, when the transport stops before delivering: publish nothing, turn not ready, not exit, and count no later micro-batch', async () => {
       const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
       const h = await Harness.start();
-      for (let i = 0; i < 10; i++)
-        h.producer.failures.push(Object.assign(new Error('broker away'), { retriable: true }));
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      const state = {
-        get running() {
-          return h.producer.transactions < 3;
-        },
-        stale: false,
-      };
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69', state);
+      await h.join([0]);
+      const handled = await h.handle(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], 100);
+      expect((await reportsOf(handled)).map((r) => r.window.index)).toEqual([FIRST_INDEX]);
 
-      expect(h.producer.transactions).toBe(3);
-      expect(h.producer.aborts).toBe(3);
-      expect(h.producer.commits).toEqual([]);
-      expect(h.service.latestReports(5)).toEqual([]);
-      expect(await h.health.readiness()).toMatchObject({
-        ready: false,
-        checks: {
-          'drift-consumer': {
-            status: 'down',
-            error: expect.stringContaining('stopped while retrying a drift transaction') as string,
-          },
-        },
-      });
-      await new Promise((done) => setTimeout(done, 250));
-      expect(exit).not.toHaveBeenCalled();
-    });
+      handled.abandoned?.('stopped');
 
-    it('should fail for good on a non-retriable transaction error: not ready, nothing published, exit(1), later batches ignored', async () => {
-      const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
-      const h = await Harness.start();
-      h.producer.failures.push(new Error('the transactional id was fenced'));
-      h.admin.ends.set(0, { low: 0, high: 100 });
-      h.join([0]);
-      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], '69');
-
-      expect(h.producer.commits).toEqual([]);
-      expect(h.producer.aborts).toBe(1);
       expect(h.service.latestReports(5)).toEqual([]);
       expect(await h.metric('drift_windows_evaluated_total')).toEqual([]);
       expect(await h.health.readiness()).toMatchObject({
         ready: false,
         checks: {
-          'drift-consumer': {
+          'drift-windows': {
             status: 'down',
-            error: expect.stringContaining(
-              'drift transaction failed: Error: the transactional id was fenced',
-            ) as string,
+            error: expect.stringContaining('stopped while delivering closed windows') as string,
           },
         },
       });
-      expect(await h.deliver(0, hourOf(2, 1, 31), '68')).toEqual([]);
+      expect(await h.handle(0, [...hourOf(1, 30, 31), ...hourOf(2, 1, 61)], 100)).toEqual({ outputs: [] });
+      await new Promise((done) => setTimeout(done, 250));
+      expect(exit).not.toHaveBeenCalled();
+    });
+
+    it.each(['fenced', 'rebalanced'] as const)(
+      'should exit(1) when %s: not ready, nothing published, later micro-batches ignored',
+      async (reason) => {
+        const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+        const h = await Harness.start();
+        h.admin.ends.set(0, { low: 0, high: 100 });
+        await h.join([0]);
+        const handled = await h.handle(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], 100);
+        expect(offsetsOf(handled)).toEqual(committedOffsets([0, 30]));
+
+        handled.abandoned?.(reason);
+
+        expect(h.service.latestReports(5)).toEqual([]);
+        expect(await h.metric('drift_windows_evaluated_total')).toEqual([]);
+        expect(await h.health.readiness()).toMatchObject({
+          ready: false,
+          checks: {
+            'drift-windows': {
+              status: 'down',
+              error: expect.stringContaining(`drift outputs abandoned (${reason})`) as string,
+            },
+          },
+        });
+        expect(await h.handle(0, [...hourOf(1, 30, 31), ...hourOf(2, 1, 61)], 100)).toEqual({ outputs: [] });
+        await new Promise((done) => setTimeout(done, 250));
+        expect(exit).toHaveBeenCalledTimes(1);
+        expect(exit).toHaveBeenCalledWith(1);
+      },
+    );
+
+    it('should exit(1) when the offsets of a new assignment cannot be read, and rethrow to the transport', async () => {
+      const exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+      const h = await Harness.start();
+      h.admin.ends.set(0, { low: 0, high: 100 });
+      h.admin.failure = new Error('broker away');
+
+      await expect(h.join([0])).rejects.toThrow('broker away');
+
+      expect(await h.health.readiness()).toMatchObject({
+        ready: false,
+        checks: {
+          'drift-windows': { status: 'down', error: expect.stringContaining('broker away') as string },
+        },
+      });
+      // Without the assignment's progress a micro-batch could close windows too early: ignored.
+      expect(await h.handle(0, [...hourOf(0, 30, 0), ...hourOf(1, 1, 30)], 100)).toEqual({ outputs: [] });
       await new Promise((done) => setTimeout(done, 250));
       expect(exit).toHaveBeenCalledTimes(1);
       expect(exit).toHaveBeenCalledWith(1);
@@ -921,7 +919,7 @@ describe('DriftMonitorService', () => {
       const pipeline = { ...loadPipelineConfig(BASE_ENV.STREAMSCORE_PIPELINE), modelRepository: repository };
       const h = await Harness.start({ pipeline });
       h.admin.ends.set(0, { low: 0, high: 1_000 });
-      h.join([0]);
+      await h.join([0]);
       // Version 2 (e.g. a canary rolled back) scores hour 0 only; version 1 goes on for hours.
       const canary = Array.from({ length: 5 }, (_, i) => ({
         offset: i,
@@ -930,11 +928,11 @@ describe('DriftMonitorService', () => {
       await h.deliver(
         0,
         [...canary, ...hourOf(0, 30, 5), ...hourOf(1, 30, 35), ...hourOf(2, 30, 65), ...hourOf(3, 1, 95)],
-        '900',
+        1_000,
       );
 
-      expect(h.producer.commits).toHaveLength(1);
-      const reports = await reportsOf(h.producer.commits[0]);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.modelVersion, r.window.index])).toEqual([
         ['1', FIRST_INDEX],
         ['1', FIRST_INDEX + 1],
@@ -942,7 +940,7 @@ describe('DriftMonitorService', () => {
       ]);
       // Version 2's window 0 never closes (its own event time does not advance), so offset 0 is
       // committed: a restart re-reads everything since, however long ago that was.
-      expect(offsetsOf(h.producer.commits[0])).toEqual(committedOffsets([0, 0]));
+      expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([0, 0]));
     });
   });
 });

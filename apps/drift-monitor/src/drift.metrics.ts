@@ -1,5 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/** The service's metric prefix; the transport adds `drift_consumer_lag` and `drift_retries_total`. */
+export const DRIFT_METRICS_PREFIX = 'drift';
+
 type SeriesLabels = 'model' | 'version' | 'feature';
 type ModelLabels = 'model' | 'version';
 

@@ -1,4 +1,5 @@
 import { main } from '@streamscore/observability';
+import { startBatchTransport } from '@streamscore/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { loadDriftMonitorConfig } from './config';
 
@@ -7,4 +8,5 @@ main({
   loadConfig: () => loadDriftMonitorConfig(),
   createModule: (config) => AppModule.forRoot(config),
   http: (config) => ({ port: config.HTTP_PORT, host: config.HTTP_HOST }),
+  afterInit: startBatchTransport,
 });

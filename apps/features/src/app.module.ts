@@ -1,18 +1,23 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { serviceModules } from '@streamscore/platform';
+import { batchTransport, serviceModules } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
 import { loadFeatureDeployment } from './deployment';
 import { featureStoreProvider } from './feature-store.provider';
 import { FeaturesController } from './features.controller';
 import { FeaturesMetrics } from './features.metrics';
+import { MATERIALIZE, MaterializationHandler } from './materialization.handler';
 import { MaterializationService } from './materialization.service';
-import { DEPLOYMENT, FEATURES_CONFIG } from './tokens';
+import { DEPLOYMENT, FEATURES_CONFIG, FEATURES_GROUP_ID } from './tokens';
 
 export const SERVICE_NAME = 'features';
 
 @Module({})
 export class AppModule {
   static forRoot(config: FeaturesConfig): DynamicModule {
+    // A fresh group has no committed offsets, so it starts from the earliest retained record.
+    const groupId = config.STREAMSCORE_REBUILD
+      ? `${config.STREAMSCORE_GROUP_ID}-rebuild-${Date.now()}`
+      : config.STREAMSCORE_GROUP_ID;
     return {
       module: AppModule,
       imports: serviceModules({
@@ -21,13 +26,32 @@ export class AppModule {
         topics: ['eventsValidated', 'outcomesValidated', 'featuresDeadLetter'],
         redis: true,
       }),
-      controllers: [FeaturesController],
+      controllers: [FeaturesController, MaterializationHandler],
       providers: [
         { provide: FEATURES_CONFIG, useValue: config },
         { provide: DEPLOYMENT, useValue: loadFeatureDeployment(config.STREAMSCORE_PIPELINE) },
         featureStoreProvider,
         FeaturesMetrics,
+        { provide: FEATURES_GROUP_ID, useValue: groupId },
         MaterializationService,
+        batchTransport({
+          inject: [MaterializationService],
+          settings: (materialization: MaterializationService) =>
+            materialization.topics.length === 0
+              ? undefined
+              : {
+                  pattern: MATERIALIZE,
+                  metricsPrefix: SERVICE_NAME,
+                  groupId,
+                  topics: materialization.topics,
+                  delivery: 'exactly-once',
+                  fromBeginning: true,
+                  maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+                  maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
+                  partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
+                  sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+                },
+        }),
       ],
     };
   }

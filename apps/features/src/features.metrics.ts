@@ -17,8 +17,6 @@ export class FeaturesMetrics {
   readonly readSeconds: Histogram<'endpoint'>;
   readonly watermarkLagSeconds: Gauge<'view'>;
   readonly eventTimeLagSeconds: Gauge<'view'>;
-  readonly consumerLag: Gauge<'topic'>;
-  readonly retries: Counter<'topic'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.recordsIn = new Counter({
@@ -62,18 +60,6 @@ export class FeaturesMetrics {
       name: 'features_event_time_lag_seconds',
       help: "greatest event time materialized from the view's source minus the view watermark",
       labelNames: ['view'],
-      registers: [registry],
-    });
-    this.consumerLag = new Gauge({
-      name: 'features_consumer_lag',
-      help: 'records not yet materialized, per validated topic',
-      labelNames: ['topic'],
-      registers: [registry],
-    });
-    this.retries = new Counter({
-      name: 'features_retries_total',
-      help: 'retriable failures (Redis or Kafka): partition paused and retried',
-      labelNames: ['topic'],
       registers: [registry],
     });
   }

@@ -2,10 +2,10 @@ import {
   Inject,
   Injectable,
   Logger,
-  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import {
   createDecoder,
@@ -15,21 +15,15 @@ import {
   type TopicCatalogue,
 } from '@streamscore/contracts';
 import type { FeatureRecord } from '@streamscore/features';
-import {
-  PartitionBatchRunner,
-  PendingDeliveries,
-  type OutputMessage,
-  type PartitionBatch,
-} from '@streamscore/kafka';
-import { HealthRegistry } from '@streamscore/observability';
-import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, runnerLogger } from '@streamscore/platform';
+import type { HandledBatch, PartitionBatch, PartitionPosition } from '@streamscore/kafka';
+import { KAFKA_ADMIN, REDIS, TOPICS } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
-import { decodeBatch, type DecodedBatch } from './decode-batch';
+import { decodeBatch } from './decode-batch';
 import type { FeatureDeployment, FeatureSource } from './deployment';
 import type { ServiceFeatureStore } from './feature-store.provider';
 import { FeaturesMetrics, RECORD_OUTCOMES } from './features.metrics';
 import { NO_PROGRESS_MS, SourceWatermark, type PartitionOffsets } from './source-watermark';
-import { DEPLOYMENT, FEATURE_STORE, FEATURES_CONFIG } from './tokens';
+import { DEPLOYMENT, FEATURE_STORE, FEATURES_CONFIG, FEATURES_GROUP_ID } from './tokens';
 
 interface Route {
   readonly source: FeatureSource;
@@ -47,30 +41,22 @@ if current == nil or current < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1]
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
 
-/** What a handled micro-batch dead-lettered, kept until its transaction commits. */
-type DeadLettered = Pick<DecodedBatch, 'deadLettered' | 'firstFailure'>;
-
 /**
  * Consumes events.validated and outcomes.validated and materializes the feature views in Redis.
  * The only Kafka records it writes are dead letters (features.dead-letter) of records that do not
  * decode: each micro-batch's dead letters and offsets go in one transaction of the partition's own
- * producer (PartitionBatchRunner, exactly-once), after its Redis writes. A crash between the two
+ * producer (the batch transport, exactly-once; MaterializationHandler is its handler), after its Redis writes. A crash between the two
  * replays the batch, which the store ignores (records are deduplicated by id) and which writes the
  * dead letters again in the new transaction, the old one never having committed.
  */
 @Injectable()
-export class MaterializationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MaterializationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MaterializationService.name);
   private readonly routes: ReadonlyMap<string, Route>;
-  private readonly runner: PartitionBatchRunner;
-  private readonly uncommitted = new PendingDeliveries<DeadLettered>();
-  readonly groupId: string;
   private readonly deadLetterTopic: string;
   private refreshTimer: NodeJS.Timeout | undefined;
-  private failed: string | undefined;
 
   constructor(
-    @Inject(KAFKA) kafka: Kafka,
     @Inject(KAFKA_ADMIN) private readonly admin: Admin,
     @Inject(TOPICS) topics: TopicCatalogue,
     @Inject(REDIS) private readonly redis: Redis,
@@ -78,12 +64,8 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
     @Inject(FEATURES_CONFIG) private readonly config: FeaturesConfig,
     @Inject(DEPLOYMENT) private readonly deployment: FeatureDeployment,
     @Inject(FEATURE_STORE) private readonly store: ServiceFeatureStore,
-    health: HealthRegistry,
+    @Inject(FEATURES_GROUP_ID) readonly groupId: string,
   ) {
-    // A fresh group has no committed offsets, so it starts from the earliest retained record.
-    this.groupId = config.STREAMSCORE_REBUILD
-      ? `${config.STREAMSCORE_GROUP_ID}-rebuild-${Date.now()}`
-      : config.STREAMSCORE_GROUP_ID;
     const limits = { maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES };
     this.deadLetterTopic = topics.name('featuresDeadLetter');
     this.routes = new Map(
@@ -99,50 +81,6 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
         return [topic, route];
       }),
     );
-    this.runner = new PartitionBatchRunner({
-      kafka,
-      groupId: this.groupId,
-      topics: [...this.routes.keys()],
-      delivery: 'exactly-once',
-      fromBeginning: true,
-      maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
-      maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
-      partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
-      sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
-      logger: runnerLogger(this.logger),
-      handler: (batch) => this.materialize(batch),
-      onDelivered: (info) => {
-        // Counted once committed, so the counter equals what landed on features.dead-letter.
-        const done = this.uncommitted.delivered(info);
-        if (done?.firstFailure === undefined) return;
-        for (const [code, n] of done.deadLettered)
-          this.metrics.deadLettered.inc({ topic: info.topic, code }, n);
-        const count = [...done.deadLettered.values()].reduce((sum, n) => sum + n, 0);
-        const { offset, code, reason } = done.firstFailure;
-        this.logger.error(
-          `${count} validated records of ${info.topic}[${info.partition}] do not decode; dead-lettered to ${this.deadLetterTopic} (first at offset ${offset}: ${code}: ${reason})`,
-        );
-      },
-      onRetry: (_error, _attempt, topic) => {
-        this.metrics.retries.inc({ topic });
-      },
-      onFatal: (error) => {
-        this.failed = String(error);
-      },
-      // The validated topics are written in transactions: the last offset of a drained partition
-      // is a commit marker, which no batch delivers. Without this the partition would look as if
-      // it had a record left and hold every view's watermark back.
-      onSkipped: (topic, partition, nextOffset) => {
-        const route = this.routes.get(topic);
-        if (route === undefined) return;
-        route.watermark.observe(partition, nextOffset, undefined);
-        void this.advanceWatermarks(route);
-      },
-    });
-    health.register({
-      name: 'consumer',
-      check: () => (this.failed ? Promise.reject(new Error(this.failed)) : Promise.resolve()),
-    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -150,9 +88,9 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       this.logger.warn('no feature views (STREAMSCORE_PIPELINE not set): consuming nothing');
       return;
     }
-    // Offsets before the first batch, so a partition not yet read holds the watermark back.
+    // Offsets before the first batch (the transport starts after bootstrap), so a partition not
+    // yet read holds the watermark back.
     await this.refresh();
-    await this.runner.start();
     this.refreshTimer = setInterval(() => void this.refresh(), this.config.STREAMSCORE_WATERMARK_REFRESH_MS);
     this.refreshTimer.unref();
     this.logger.log(
@@ -160,16 +98,32 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
     );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.refreshTimer);
-    if (this.routes.size > 0) await this.runner.stop();
   }
 
-  /** Materializes a micro-batch; returns the dead letters of its records that do not decode. */
-  private async materialize(batch: PartitionBatch): Promise<readonly OutputMessage[]> {
+  /** The input topics, none when the pipeline has no feature views. */
+  get topics(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /**
+   * The validated topics are written in transactions: the last offset of a drained partition is
+   * a commit marker, which no batch delivers. Without this the partition would look as if it had
+   * a record left and hold every view's watermark back.
+   */
+  skipped({ topic, partition, nextOffset }: PartitionPosition): void {
+    const route = this.routes.get(topic);
+    if (route === undefined) return;
+    route.watermark.observe(partition, nextOffset, undefined);
+    void this.advanceWatermarks(route);
+  }
+
+  /** Materializes a micro-batch; its outputs are the dead letters of records that do not decode. */
+  async materialize(batch: PartitionBatch): Promise<HandledBatch> {
     const route = this.routes.get(batch.topic);
     const last = batch.messages[batch.messages.length - 1];
-    if (route === undefined || last === undefined) return [];
+    if (route === undefined || last === undefined) return { outputs: [] };
     const decoded = await decodeBatch(route.decoder, batch, {
       timeField: route.source.timeField,
       deadLetterTopic: this.deadLetterTopic,
@@ -208,8 +162,19 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
       }
     }
     const { deadLettered, firstFailure } = decoded;
-    if (firstFailure !== undefined) this.uncommitted.handled(batch, { deadLettered, firstFailure });
-    return decoded.deadLetters;
+    if (firstFailure === undefined) return { outputs: [] };
+    return {
+      outputs: decoded.deadLetters,
+      // Counted once committed, so the counter equals what landed on features.dead-letter.
+      delivered: (info) => {
+        for (const [code, n] of deadLettered) this.metrics.deadLettered.inc({ topic: info.topic, code }, n);
+        const count = [...deadLettered.values()].reduce((sum, n) => sum + n, 0);
+        const { offset, code, reason } = firstFailure;
+        this.logger.error(
+          `${count} validated records of ${info.topic}[${info.partition}] do not decode; dead-lettered to ${this.deadLetterTopic} (first at offset ${offset}: ${code}: ${reason})`,
+        );
+      },
+    };
   }
 
   /** Offsets and shared progress for the source watermarks; lag and watermark gauges. */
@@ -234,7 +199,6 @@ export class MaterializationService implements OnApplicationBootstrap, BeforeApp
         route.watermark.setShared(
           new Map(Object.entries(shared).map(([partition, time]) => [Number(partition), Number(time)])),
         );
-        this.metrics.consumerLag.set({ topic: route.topic }, route.watermark.lag());
         await this.advanceWatermarks(route);
       }
       await this.updateWatermarkGauges();

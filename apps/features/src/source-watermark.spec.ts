@@ -86,19 +86,6 @@ describe('SourceWatermark', () => {
     });
   });
 
-  describe('lag', () => {
-    it('should count records between what was read and the high watermark, from the log start when nothing was committed', () => {
-      const w = new SourceWatermark();
-      w.setOffsets([
-        { partition: 0, low: 10, high: 100, committed: -1 },
-        { partition: 1, low: 0, high: 50, committed: 20 },
-      ]);
-      expect(w.lag()).toBe(90 + 30);
-      w.observe(1, 45, 1);
-      expect(w.lag()).toBe(90 + 5);
-    });
-  });
-
   it('should report the greatest event time over partitions', () => {
     const w = new SourceWatermark();
     expect(w.sourceMaxTimeMs()).toBeUndefined();

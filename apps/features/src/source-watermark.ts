@@ -111,13 +111,6 @@ export class SourceWatermark {
     return max;
   }
 
-  /** Records between what was materialized and the high watermark. */
-  lag(): number {
-    let total = 0;
-    for (const offsets of this.offsets) total += offsets.high - this.readUpTo(offsets);
-    return total;
-  }
-
   /**
    * The source watermark for views with `latenessMs`; undefined when no partition holds it back
    * (all caught up and idle), NO_PROGRESS_MS when a partition with records left has none

@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { loadPipelineConfig, serviceModules } from '@streamscore/platform';
+import type { TopicCatalogue } from '@streamscore/contracts';
+import { batchTransport, loadPipelineConfig, serviceModules, TOPICS } from '@streamscore/platform';
 import type { InferenceConfig } from './config';
 import { InferenceService } from './inference.service';
+import { SCORE, ScoringHandler } from './scoring.handler';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
 export const SERVICE_NAME = 'inference';
@@ -24,10 +26,27 @@ export class AppModule {
         ],
         redis: true,
       }),
+      controllers: [ScoringHandler],
       providers: [
         { provide: INFERENCE_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
         InferenceService,
+        batchTransport({
+          inject: [TOPICS],
+          settings: (topics: TopicCatalogue) => ({
+            pattern: SCORE,
+            metricsPrefix: SERVICE_NAME,
+            groupId: config.STREAMSCORE_GROUP_ID,
+            topics: [topics.name('eventsValidated')],
+            delivery: config.STREAMSCORE_DELIVERY,
+            maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+            overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
+            maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
+            maxBytesPerPartition: config.STREAMSCORE_MAX_BYTES_PER_PARTITION,
+            partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
+            sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+          }),
+        }),
       ],
     };
   }

@@ -15,8 +15,6 @@ export class InferenceMetrics {
   readonly ortWaitSeconds: Counter;
   readonly staleFeatures: Counter;
   readonly deadLettered: Counter<'code'>;
-  readonly retries: Counter<'topic'>;
-  readonly lag: Gauge<'topic'>;
   readonly versionsRefused: Counter<'model' | 'version' | 'code'>;
   readonly serving: Gauge<'model' | 'version' | 'role'>;
   readonly eventLoopDelay: Gauge<'quantile'>;
@@ -61,18 +59,6 @@ export class InferenceMetrics {
       name: 'inference_dead_lettered_total',
       help: 'records written to predictions.dead-letter, by reason code',
       labelNames: ['code'],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'inference_retries_total',
-      help: 'retriable failures (partition paused and the micro-batch retried)',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.lag = new Gauge({
-      name: 'inference_consumer_lag',
-      help: 'records of the input topic not yet committed by the group',
-      labelNames: ['topic'],
       registers,
     });
     this.versionsRefused = new Counter({

@@ -4,18 +4,18 @@ import {
   Inject,
   Injectable,
   Logger,
-  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
 import { DeploymentWatcher } from '@streamscore/deployments';
 import { FeatureReader, parseFeatureViews } from '@streamscore/features';
-import { consumerGroupLag, PartitionBatchRunner, PendingDeliveries } from '@streamscore/kafka';
+import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
-import { KAFKA, KAFKA_ADMIN, REDIS, TOPICS, type PipelineConfig, runnerLogger } from '@streamscore/platform';
+import { KAFKA, REDIS, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import {
   BatchScorer,
   cudaProviderInstalled,
@@ -33,40 +33,39 @@ import type { InferenceConfig } from './config';
 import { InferenceMetrics } from './inference.metrics';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
-const LAG_INTERVAL_MS = 5_000;
+/** What scoring a micro-batch produced, with the versions that served it. */
+export interface ScoredBatch {
+  readonly outputs: readonly OutputMessage[];
+  readonly stats: BatchStats;
+  readonly serving: Serving;
+}
 
 /**
- * Owns the consume → features → score → produce loop on events.validated, the scoring worker pool
- * and the model versions that serve (following the model-deployments topic).
+ * The inference runtime: the scoring worker pool, the feature reader, the batch scorer and the
+ * model versions that serve (following the model-deployments topic). ScoringHandler hands it the
+ * transport's micro-batches.
  */
 @Injectable()
-export class InferenceService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class InferenceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InferenceService.name);
-  private readonly metrics: InferenceMetrics;
-  private readonly inputTopic: string;
+  readonly metrics: InferenceMetrics;
   private readonly pool: ScoringPool;
   private readonly controller: ServingController;
   private readonly watcher: DeploymentWatcher;
-  private readonly runner: PartitionBatchRunner;
+  private readonly scorer: BatchScorer;
   /** Set when feature reads run in a worker thread (STREAMSCORE_FEATURE_THREAD). */
   private readonly featureThread: FeatureReaderThread | undefined;
-  /** Stats of micro-batches handled and not yet delivered (counted once delivered). */
-  private readonly uncommitted = new PendingDeliveries<{ stats: BatchStats; serving: Serving }>();
-  private lagTimer: NodeJS.Timeout | undefined;
-  private failed: string | undefined;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
-    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
     @Inject(REDIS) redis: Redis | null,
     @Inject(TOPICS) topics: TopicCatalogue,
     @Inject(METRICS_REGISTRY) registry: Registry,
-    @Inject(INFERENCE_CONFIG) private readonly config: InferenceConfig,
+    @Inject(INFERENCE_CONFIG) config: InferenceConfig,
     @Inject(PIPELINE) private readonly pipeline: PipelineConfig,
     health: HealthRegistry,
   ) {
     if (!redis) throw new Error('inference needs Redis (PlatformModule redis: true)');
-    this.inputTopic = topics.name('eventsValidated');
     const views = parseFeatureViews(
       JSON.parse(readFileSync(pipeline.featureViews, 'utf8')) as unknown,
       pipeline.featureViews,
@@ -151,7 +150,7 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     });
     const prediction = loadSchemaHistory(join(config.STREAMSCORE_SCHEMAS_DIR, 'prediction'));
     const events = pipeline.streams.events;
-    const scorer = new BatchScorer({
+    this.scorer = new BatchScorer({
       decoder: createDecoder(loadSchemaHistory(events.schemaDir)),
       features: featureReader,
       scorer: this.pool,
@@ -167,43 +166,6 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       featureMaxWaitMs: config.STREAMSCORE_FEATURE_MAX_WAIT_MS,
       featureReadDeadlineMs: config.STREAMSCORE_FEATURE_READ_DEADLINE_MS,
     });
-    this.runner = new PartitionBatchRunner({
-      kafka,
-      groupId: config.STREAMSCORE_GROUP_ID,
-      topics: [this.inputTopic],
-      delivery: config.STREAMSCORE_DELIVERY,
-      maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
-      overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
-      maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
-      maxBytesPerPartition: config.STREAMSCORE_MAX_BYTES_PER_PARTITION,
-      partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
-      sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
-      logger: runnerLogger(this.logger),
-      handler: async (batch) => {
-        const { serving, release } = this.controller.acquire();
-        try {
-          const { outputs, stats } = await scorer.handle(batch, serving);
-          this.uncommitted.handled(batch, { stats, serving });
-          return outputs;
-        } finally {
-          release();
-        }
-      },
-      onDelivered: (info) => {
-        const done = this.uncommitted.delivered(info);
-        if (done) this.countDelivered(done.stats, done.serving, info.deliverMs);
-      },
-      onRetry: (_error, _attempt, topic) => {
-        this.metrics.retries.inc({ topic });
-      },
-      onFatal: (error) => {
-        this.failed = String(error);
-      },
-    });
-    health.register({
-      name: 'consumer',
-      check: () => (this.failed ? Promise.reject(new Error(this.failed)) : Promise.resolve()),
-    });
     health.register({
       name: 'serving',
       check: () =>
@@ -211,18 +173,25 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
+  /** Serving is settled before the transport starts (startBatchTransport runs after bootstrap). */
   async onApplicationBootstrap(): Promise<void> {
     await this.watcher.start();
     await this.serveInitialVersions();
-    await this.runner.start();
-    this.lagTimer = setInterval(() => void this.updateLag(), LAG_INTERVAL_MS);
-    this.lagTimer.unref();
-    this.logger.log(`consuming ${this.inputTopic} (${this.config.STREAMSCORE_DELIVERY})`);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.lagTimer);
-    await this.runner.stop();
+  /** Scores one micro-batch with the versions serving now; they stay loaded until it is done. */
+  async score(batch: PartitionBatch): Promise<ScoredBatch> {
+    const { serving, release } = this.controller.acquire();
+    try {
+      const { outputs, stats } = await this.scorer.handle(batch, serving);
+      return { outputs, stats, serving };
+    } finally {
+      release();
+    }
+  }
+
+  /** After the transport closed (Nest runs this hook once its in-flight micro-batch is done). */
+  async onApplicationShutdown(): Promise<void> {
     await this.watcher.stop();
     await this.controller.close();
     await this.pool.close();
@@ -251,7 +220,8 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
       );
   }
 
-  private countDelivered(stats: BatchStats, serving: Serving, deliverMs: number): void {
+  /** Counts a micro-batch once its predictions committed. */
+  countDelivered(stats: BatchStats, serving: Serving, deliverMs: number): void {
     const { metrics } = this;
     const active = { model: serving.active.name, version: serving.active.version };
     metrics.batchRows.observe(stats.rows);
@@ -267,14 +237,5 @@ export class InferenceService implements OnApplicationBootstrap, BeforeApplicati
     }
     for (const [code, n] of stats.deadLettered) metrics.deadLettered.inc({ code }, n);
     metrics.staleFeatures.inc(stats.stale);
-  }
-
-  private async updateLag(): Promise<void> {
-    try {
-      const lag = await consumerGroupLag(this.admin, this.config.STREAMSCORE_GROUP_ID, [this.inputTopic]);
-      for (const [topic, value] of lag) this.metrics.lag.set({ topic }, value);
-    } catch {
-      // Lag is best effort; readiness reports Kafka problems.
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { main } from '@streamscore/observability';
+import { startBatchTransport } from '@streamscore/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { loadInferenceConfig } from './config';
 
@@ -7,4 +8,5 @@ main({
   loadConfig: () => loadInferenceConfig(),
   createModule: (config) => AppModule.forRoot(config),
   http: (config) => ({ port: config.HTTP_PORT, host: config.HTTP_HOST }),
+  afterInit: startBatchTransport,
 });

@@ -1,9 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { loadPipelineConfig, serviceModules } from '@streamscore/platform';
+import type { Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@streamscore/observability';
+import { batchTransport, loadPipelineConfig, serviceModules } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { EventsController } from './events.controller';
-import { IngestionService } from './ingestion.service';
+import { GATE_ROUTES, gateRoutesProvider, type GateRoutes } from './gate-routes';
+import { IngestionMetrics } from './ingestion.metrics';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
+import { VALIDATE, ValidationHandler } from './validation.handler';
 
 export const SERVICE_NAME = 'ingestion';
 
@@ -18,11 +22,31 @@ export class AppModule {
         topics: ['events', 'outcomes', 'eventsValidated', 'outcomesValidated', 'eventsDeadLetter'],
         redis: false,
       }),
-      controllers: [EventsController],
+      controllers: [EventsController, ValidationHandler],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
-        IngestionService,
+        {
+          provide: IngestionMetrics,
+          inject: [METRICS_REGISTRY],
+          useFactory: (r: Registry) => new IngestionMetrics(r),
+        },
+        gateRoutesProvider,
+        batchTransport({
+          inject: [GATE_ROUTES],
+          settings: (routes: GateRoutes) => ({
+            pattern: VALIDATE,
+            metricsPrefix: SERVICE_NAME,
+            groupId: config.STREAMSCORE_GROUP_ID,
+            topics: [...routes.keys()],
+            delivery: config.STREAMSCORE_DELIVERY,
+            maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
+            overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
+            maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
+            partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
+            sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+          }),
+        }),
       ],
     };
   }

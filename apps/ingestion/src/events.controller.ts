@@ -15,7 +15,7 @@ import { ContentTypes, entityKeyOf, Headers, type TopicCatalogue } from '@stream
 import { ApiKeyGuard } from '@streamscore/observability';
 import { KAFKA, TOPICS } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
-import { IngestionService } from './ingestion.service';
+import { GATE_ROUTES, type GateRoutes } from './gate-routes';
 import { INGESTION_CONFIG } from './tokens';
 
 type EventResult =
@@ -37,7 +37,7 @@ export class EventsController implements OnModuleDestroy {
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(TOPICS) private readonly topics: TopicCatalogue,
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
-    private readonly ingestion: IngestionService,
+    @Inject(GATE_ROUTES) private readonly routes: GateRoutes,
   ) {}
 
   @Post(':stream')
@@ -55,7 +55,7 @@ export class EventsController implements OnModuleDestroy {
       );
     }
     const topic = this.topics.name(stream);
-    const route = this.ingestion.routes.get(topic);
+    const route = this.routes.get(topic);
     if (!route) throw new BadRequestException(`stream ${stream} is not configured`);
     const decoded = body.map((event) => route.decoder.fromJson(event));
     const results: EventResult[] = decoded.map((r, index) =>

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 
 /** Counters equal the test's accounting: in = valid + dead-lettered, per input topic. */
 export class IngestionMetrics {
@@ -7,8 +7,6 @@ export class IngestionMetrics {
   readonly recordsDeadLettered: Counter<'topic' | 'code'>;
   readonly batchRows: Histogram;
   readonly batchSeconds: Histogram<'stage'>;
-  readonly retries: Counter<'topic'>;
-  readonly lag: Gauge<'topic'>;
 
   constructor(registry: Registry) {
     this.recordsIn = new Counter({
@@ -40,18 +38,6 @@ export class IngestionMetrics {
       help: 'time per micro-batch by stage (validate, deliver)',
       labelNames: ['stage'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
-    });
-    this.retries = new Counter({
-      name: 'ingestion_retries_total',
-      help: 'retriable failures (partition paused and retried)',
-      labelNames: ['topic'],
-      registers: [registry],
-    });
-    this.lag = new Gauge({
-      name: 'ingestion_consumer_lag',
-      help: 'records not yet committed by the group, per input topic',
-      labelNames: ['topic'],
       registers: [registry],
     });
   }

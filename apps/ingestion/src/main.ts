@@ -1,4 +1,5 @@
 import { main } from '@streamscore/observability';
+import { startBatchTransport } from '@streamscore/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { loadIngestionConfig } from './config';
 
@@ -11,4 +12,5 @@ main({
     host: config.HTTP_HOST,
     bodyLimit: config.STREAMSCORE_HTTP_BODY_LIMIT,
   }),
+  afterInit: startBatchTransport,
 });

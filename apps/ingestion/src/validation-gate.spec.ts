@@ -12,7 +12,13 @@ import {
   type SchemaSource,
 } from '@streamscore/contracts';
 import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
-import { buildCorpus, MAX_ARRAY_ITEMS, MAX_MESSAGE_BYTES, READING_SCHEMA_DIR } from '@streamscore/testing';
+import {
+  buildCorpus,
+  expectedDeadLetter,
+  MAX_ARRAY_ITEMS,
+  MAX_MESSAGE_BYTES,
+  READING_SCHEMA_DIR,
+} from '@streamscore/testing';
 import { ValidationGate, type GateRoute } from './validation-gate';
 
 const history = loadSchemaHistory(READING_SCHEMA_DIR);
@@ -82,7 +88,8 @@ function message(offset: number, value: Buffer | null, headers: IHeaders = {}): 
 }
 
 function batchOf(messages: KafkaMessage[], topic = EVENTS): PartitionBatch {
-  return { topic, partition: PARTITION, messages, heartbeat: () => Promise.resolve() };
+  const highWatermark = String(Number(messages[messages.length - 1]?.offset ?? -1) + 1);
+  return { topic, partition: PARTITION, messages, highWatermark, heartbeat: () => Promise.resolve() };
 }
 
 const AVRO_HEADERS: IHeaders = {
@@ -115,20 +122,14 @@ function deadLettered(
   fields: readonly string[],
   topic = EVENTS,
 ): OutputMessage {
-  return {
-    topic: DEAD_LETTERS,
-    key: input.key,
-    value: input.value,
-    headers: {
-      ...input.headers,
-      [Headers.dlqCode]: code,
-      [Headers.dlqReason]: reason,
-      [Headers.dlqFields]: JSON.stringify(fields),
-      [Headers.sourceTopic]: topic,
-      [Headers.sourcePartition]: String(PARTITION),
-      [Headers.sourceOffset]: input.offset,
-    },
-  };
+  return expectedDeadLetter(input, {
+    deadLetterTopic: DEAD_LETTERS,
+    sourceTopic: topic,
+    partition: PARTITION,
+    code,
+    reason,
+    fields,
+  });
 }
 
 describe('ValidationGate.handle', () => {

@@ -26,6 +26,7 @@ import {
 import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
 import { FeatureVectorBuilder, type ModelInput, type OnlineValues } from '@streamscore/models';
 import { fixtureManifest } from '@streamscore/models/testing';
+import { expectedDeadLetter } from '@streamscore/testing';
 import { BatchScorer, type BatchScorerOptions, type BatchStats } from './batch-scorer';
 import type { FeatureSource } from './features/feature-fetch';
 import type { Scorer } from './score-group';
@@ -221,6 +222,7 @@ function batchOf(messages: KafkaMessage[]): PartitionBatch & { heartbeats: numbe
     topic: TOPIC,
     partition: PARTITION,
     messages,
+    highWatermark: String(Number(messages[messages.length - 1]?.offset ?? -1) + 1),
     heartbeats: 0,
     heartbeat: () => {
       batch.heartbeats += 1;
@@ -273,20 +275,14 @@ function deadLetterOf(
   reason: string,
   fields: readonly string[],
 ): OutputMessage {
-  return {
-    topic: TOPICS.deadLetter,
-    key: input.key,
-    value: input.value,
-    headers: {
-      ...input.headers,
-      [Headers.dlqCode]: code,
-      [Headers.dlqReason]: reason,
-      [Headers.dlqFields]: JSON.stringify(fields),
-      [Headers.sourceTopic]: TOPIC,
-      [Headers.sourcePartition]: String(PARTITION),
-      [Headers.sourceOffset]: input.offset,
-    },
-  };
+  return expectedDeadLetter(input, {
+    deadLetterTopic: TOPICS.deadLetter,
+    sourceTopic: TOPIC,
+    partition: PARTITION,
+    code,
+    reason,
+    fields,
+  });
 }
 
 interface Expected {

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { Headers, type DeadLetterCode } from '@streamscore/contracts';
-import type { OutputMessage } from './batch-types';
+import type { OutputMessage } from './transport/batch-types';
 
 /**
  * A dead letter: the original key, bytes and headers, plus reason headers (code, message, failing

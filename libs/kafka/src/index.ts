@@ -1,24 +1,31 @@
 export { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
-export { chunk } from './chunks';
+export { chunk } from './transport/chunks';
 export { deadLetter } from './dead-letter';
-export { failureAction, type FailureAction } from './failure-action';
+export { failureAction, type FailureAction } from './transport/failure-action';
 export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
 export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';
 export type {
+  AbandonReason,
   BatchDelivered,
+  BatchHandler,
+  CommitMode,
+  CommitOffset,
   DeliveryMode,
+  HandledBatch,
   OutputMessage,
+  PartitionAssignment,
   PartitionBatch,
+  PartitionPosition,
   RunnerLogger,
-} from './batch-types';
-export { PartitionBatchRunner, type PartitionBatchRunnerOptions } from './partition-batch-runner';
-export { PendingDeliveries } from './pending-deliveries';
+} from './transport/batch-types';
+export { PartitionBatchRunner, type PartitionBatchRunnerOptions } from './transport/fetch-loop';
 export { ensureTopics, verifyTopics } from './topic-admin';
 export {
+  connectTransactional,
   TRANSACTION_RETRY_MS,
   TransactionalProducerPool,
   transactionalProducerConfig,
-} from './transactional-producers';
+} from './transport/transactional-producers';
 export { endOffsetSum, endOffsets, topicEnds, type TopicOffsets } from './topic-ends';
 export {
   TopicReader,

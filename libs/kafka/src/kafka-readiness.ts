@@ -11,21 +11,28 @@ export function kafkaReadinessCheck(admin: Admin): { name: string; check(): Prom
   };
 }
 
-/** Sum over partitions of (high watermark − committed offset) for one group. */
+/**
+ * Sum over partitions of (high watermark − where the group has read up to) for one group: the
+ * committed offset, or a later `position` (key `topic:partition`) the member reached with nothing
+ * to commit, e.g. past a transaction's commit marker, which no batch delivers.
+ */
 export async function consumerGroupLag(
   admin: Admin,
   groupId: string,
   topics: readonly string[],
+  positions: ReadonlyMap<string, number> = new Map(),
 ): Promise<Map<string, number>> {
   const lag = new Map<string, number>();
   const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
   for (const t of committed) {
-    const high = await admin.fetchTopicOffsets(t.topic);
+    const ends = await admin.fetchTopicOffsets(t.topic);
     let total = 0;
     for (const p of t.partitions) {
-      const hw = Number(high.find((h) => h.partition === p.partition)?.high ?? '0');
-      const c = Number(p.offset);
-      total += c < 0 ? hw - Number(high.find((h) => h.partition === p.partition)?.low ?? '0') : hw - c;
+      const end = ends.find((h) => h.partition === p.partition);
+      const high = Number(end?.high ?? '0');
+      const start = Number(p.offset) < 0 ? Number(end?.low ?? '0') : Number(p.offset);
+      const readUpTo = Math.max(start, positions.get(`${t.topic}:${p.partition}`) ?? 0);
+      total += Math.max(0, high - readUpTo);
     }
     lag.set(t.topic, total);
   }

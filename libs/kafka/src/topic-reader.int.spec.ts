@@ -1,4 +1,4 @@
-import { createTestTopics, deleteTestTopics, randomName, testKafka } from '@streamscore/testing';
+import { randomName, scratchTopics, testKafka } from '@streamscore/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import { endOffsets, topicEnds } from './topic-ends';
 import { TopicReader, readTopicToEnd, readTopicsToEnd, type TopicRecord } from './topic-reader';
@@ -7,7 +7,7 @@ import { TopicReader, readTopicToEnd, readTopicsToEnd, type TopicRecord } from '
 describe('readTopicToEnd on the real Kafka', () => {
   let kafka: Kafka;
   let admin: Admin;
-  const topics: string[] = [];
+  const scratch = scratchTopics(() => admin, 'read-to-end');
 
   beforeAll(async () => {
     kafka = testKafka();
@@ -16,16 +16,11 @@ describe('readTopicToEnd on the real Kafka', () => {
   });
 
   afterAll(async () => {
-    await deleteTestTopics(admin, topics);
+    await scratch.deleteAll();
     await admin.disconnect();
   });
 
-  async function topic(partitions: number): Promise<string> {
-    const name = randomName('read-to-end');
-    topics.push(name);
-    await createTestTopics(admin, [{ name, partitions }]);
-    return name;
-  }
+  const topic = (partitions: number): Promise<string> => scratch.create(partitions);
 
   async function send(name: string, messages: { partition: number; value: string }[]): Promise<void> {
     const producer = kafka.producer();

@@ -12,6 +12,8 @@ export interface ServiceDefinition<C> {
   readonly loadConfig: () => C;
   readonly createModule: (config: C) => DynamicModule;
   readonly http: (config: C) => { port: number; host: string; bodyLimit?: string; shutdownGraceMs?: number };
+  /** After init (bootstrap hooks ran), before HTTP listens: e.g. start consuming (startBatchTransport). */
+  readonly afterInit?: (app: INestApplication) => Promise<void>;
 }
 
 /**
@@ -37,6 +39,8 @@ export async function runService<C>(definition: ServiceDefinition<C>): Promise<I
   const http = definition.http(config);
   app.useBodyParser('json', { limit: http.bodyLimit ?? '1mb' });
   installGracefulShutdown(app, definition.name, http.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+  await app.init();
+  await definition.afterInit?.(app);
   await app.listen(http.port, http.host);
   app.get(Logger).log(`${definition.name} listening on ${http.host}:${await portOf(app)}`);
   return app;

@@ -19,3 +19,18 @@ export {
 export { runnerLogger } from './runner-logger';
 export { workerEntry } from './worker-entry';
 export { serviceModules } from './service-modules';
+export {
+  BATCH_TRANSPORT,
+  BatchHandlerController,
+  batchTransport,
+  HandlerErrorsToTransport,
+  startBatchTransport,
+  type BatchTransportSettings,
+} from './transport/batch-transport';
+export {
+  batchPatterns,
+  PartitionBatchContext,
+  PartitionBatchServer,
+  type PartitionBatchServerOptions,
+} from './transport/partition-batch-server';
+export { TransportMonitor, type TransportMonitorOptions } from './transport/transport-monitor';

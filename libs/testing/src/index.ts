@@ -5,10 +5,14 @@ export { testAddresses, testKafka, testRedis, type TestKafkaOptions } from './ha
 export {
   createTestTopics,
   deleteTestTopics,
+  scratchTopics,
   testCatalogue,
+  type ScratchTopics,
   type TestCatalogueOptions,
   type TestTopicSpec,
 } from './harness/topics';
+export { expectedDeadLetter, type ExpectedDeadLetter } from './fixtures/dead-letters';
+export { echoOutputs } from './fixtures/echo-outputs';
 export { waitFor, type WaitForOptions } from './harness/wait-for';
 export { scrape, sumMetric } from './harness/metrics-probe';
 export {

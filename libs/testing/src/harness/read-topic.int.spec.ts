@@ -3,7 +3,7 @@ import { readTopicToEnd as theOneReader } from '@streamscore/kafka';
 import { testKafka } from './clients';
 import { randomName } from './names';
 import { awaitGroupCommitted, groupBacklog, readTopicToEnd } from './read-topic';
-import { createTestTopics, deleteTestTopics } from './topics';
+import { scratchTopics } from './topics';
 
 /**
  * The harness's topic reading on the real Kafka. The reader itself is @streamscore/kafka's (tested
@@ -12,7 +12,7 @@ import { createTestTopics, deleteTestTopics } from './topics';
 describe('read-topic harness on the real Kafka', () => {
   let kafka: Kafka;
   let admin: Admin;
-  const topics: string[] = [];
+  const scratch = scratchTopics(() => admin, 'read-to-end');
 
   beforeAll(async () => {
     kafka = testKafka();
@@ -21,16 +21,11 @@ describe('read-topic harness on the real Kafka', () => {
   });
 
   afterAll(async () => {
-    await deleteTestTopics(admin, topics);
+    await scratch.deleteAll();
     await admin.disconnect();
   });
 
-  async function topic(partitions: number): Promise<string> {
-    const name = randomName('read-to-end');
-    topics.push(name);
-    await createTestTopics(admin, [{ name, partitions }]);
-    return name;
-  }
+  const topic = (partitions: number): Promise<string> => scratch.create(partitions);
 
   it('should hand tests the one reader of @streamscore/kafka', () => {
     expect(readTopicToEnd).toBe(theOneReader);

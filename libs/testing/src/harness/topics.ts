@@ -70,3 +70,24 @@ export function testCatalogue(options: TestCatalogueOptions = {}): TopicCatalogu
     partitions: options.partitions ?? 2,
   });
 }
+
+export interface ScratchTopics {
+  /** A new topic with a random name under the prefix. */
+  create(partitions: number): Promise<string>;
+  /** Deletes every topic this made (call in afterAll). */
+  deleteAll(): Promise<void>;
+}
+
+/** Random topics for one spec, created as its tests need them and deleted together afterwards. */
+export function scratchTopics(admin: () => Admin, prefix: string): ScratchTopics {
+  const made: string[] = [];
+  return {
+    async create(partitions) {
+      const name = randomName(prefix);
+      made.push(name);
+      await createTestTopics(admin(), [{ name, partitions }]);
+      return name;
+    },
+    deleteAll: () => deleteTestTopics(admin(), made),
+  };
+}

@@ -30,6 +30,29 @@ export function transactionalProducerConfig(
 }
 
 /**
+ * Connects a transactional producer and initialises its transactional id now. kafkajs 2.2.4's
+ * connect() only gets a plain idempotent producer id; the transactional InitProducerId (which bumps
+ * the epoch, fencing the previous holder of the id, and waits until its open transaction is
+ * complete) runs at the first transaction(). An empty transaction is begun and aborted (locally:
+ * nothing was added, so no EndTxn is sent) to run it at once.
+ */
+export async function connectTransactional(
+  kafka: Kafka,
+  transactionalId: string,
+  transactionTimeoutMs?: number,
+): Promise<Producer> {
+  const producer = kafka.producer(transactionalProducerConfig(transactionalId, transactionTimeoutMs));
+  await producer.connect();
+  try {
+    await (await producer.transaction()).abort();
+  } catch (error) {
+    await producer.disconnect().catch(() => undefined);
+    throw error;
+  }
+  return producer;
+}
+
+/**
  * One transactional producer per assigned input partition, with a stable transactional id
  * derived from group, topic and partition. kafkajs has no KIP-447 (TxnOffsetCommit v0/v1 only), so
  * this is what fences a zombie: the partition's next owner initialises the same id, which bumps the
@@ -90,13 +113,9 @@ export class TransactionalProducerPool {
     return this.producers.size;
   }
 
-  private async create(transactionalId: string): Promise<Producer> {
-    const producer = this.kafka.producer(
-      transactionalProducerConfig(transactionalId, this.transactionTimeoutMs),
-    );
-    // connect() initialises the producer id for a transactional producer: this is the fencing step.
-    await producer.connect();
-    return producer;
+  /** The fencing step: the id's epoch is bumped before the pool hands the producer out. */
+  private create(transactionalId: string): Promise<Producer> {
+    return connectTransactional(this.kafka, transactionalId, this.transactionTimeoutMs);
   }
 }
 

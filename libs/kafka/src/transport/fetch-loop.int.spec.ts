@@ -5,10 +5,11 @@ import {
   readTopicToEnd,
   testKafka,
   waitFor,
+  echoOutputs,
 } from '@streamscore/testing';
 import type { Admin, Kafka } from 'kafkajs';
 import type { BatchDelivered } from './batch-types';
-import { PartitionBatchRunner } from './partition-batch-runner';
+import { PartitionBatchRunner } from './fetch-loop';
 
 /**
  * overlapDelivery on the real Kafka: the next micro-batch of a fetch is handled while the current
@@ -59,19 +60,18 @@ describe('PartitionBatchRunner with overlapDelivery (real Kafka)', () => {
       delivery: 'exactly-once',
       maxBatchRows: 100,
       overlapDelivery: true,
-      handler: async (batch) => {
-        events.push(`handle ${batch.partition}:${batch.messages[0]?.offset ?? ''}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        return batch.messages.map((m) => ({
-          topic: output,
-          key: m.key,
-          value: m.value,
-          partition: batch.partition,
-        }));
-      },
-      onDelivered: (info) => {
-        events.push(`delivered ${info.partition}:${info.firstOffset}`);
-        delivered.push(info);
+      handler: {
+        handle: async (batch) => {
+          events.push(`handle ${batch.partition}:${batch.messages[0]?.offset ?? ''}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return {
+            outputs: echoOutputs(batch, output),
+            delivered: (info) => {
+              events.push(`delivered ${info.partition}:${info.firstOffset}`);
+              delivered.push(info);
+            },
+          };
+        },
       },
     });
     await runner.start();

@@ -1,0 +1,25 @@
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { BatchHandlerController } from '@streamscore/platform';
+import type { BatchHandler, HandledBatch, PartitionBatch } from '@streamscore/kafka';
+import { InferenceService } from './inference.service';
+
+/** The transport's handler pattern for the inference group's micro-batches. */
+export const SCORE = 'inference.score';
+
+/** Scores a micro-batch of validated events: predictions, shadow predictions and dead letters. */
+@BatchHandlerController()
+export class ScoringHandler implements BatchHandler {
+  constructor(private readonly inference: InferenceService) {}
+
+  @MessagePattern(SCORE)
+  async handle(@Payload() batch: PartitionBatch): Promise<HandledBatch> {
+    const { outputs, stats, serving } = await this.inference.score(batch);
+    return {
+      outputs,
+      // Counted once committed, so the counters equal what landed on the output topics.
+      delivered: (info) => {
+        this.inference.countDelivered(stats, serving, info.deliverMs);
+      },
+    };
+  }
+}

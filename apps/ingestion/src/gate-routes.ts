@@ -1,0 +1,46 @@
+import type { Provider } from '@nestjs/common';
+import {
+  createDecoder,
+  loadSchemaHistory,
+  SchemaRegistryClient,
+  type TopicCatalogue,
+} from '@streamscore/contracts';
+import { TOPICS, type PipelineConfig } from '@streamscore/platform';
+import type { IngestionConfig } from './config';
+import { INGESTION_CONFIG, PIPELINE } from './tokens';
+import type { GateRoute } from './validation-gate';
+
+/** Input topic → how its records are validated and where they go; shared by the gate and the HTTP entry. */
+export const GATE_ROUTES = Symbol('GATE_ROUTES');
+
+export type GateRoutes = ReadonlyMap<string, GateRoute>;
+
+export const gateRoutesProvider: Provider = {
+  provide: GATE_ROUTES,
+  inject: [INGESTION_CONFIG, PIPELINE, TOPICS],
+  useFactory: (config: IngestionConfig, pipeline: PipelineConfig, topics: TopicCatalogue): GateRoutes => {
+    const registry = config.SCHEMA_REGISTRY_URL
+      ? new SchemaRegistryClient({ url: config.SCHEMA_REGISTRY_URL })
+      : undefined;
+    const limits = {
+      maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES,
+      maxArrayItems: config.STREAMSCORE_MAX_ARRAY_ITEMS,
+      maxMapEntries: config.STREAMSCORE_MAX_MAP_ENTRIES,
+      ...(registry ? { registry } : {}),
+    };
+    const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
+      const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
+      return {
+        decoder: createDecoder(history, limits),
+        validTopic,
+        deadLetterTopic: topics.name('eventsDeadLetter'),
+        keyFields: pipeline.streams[stream].keyFields,
+        schemaName: history.name,
+      };
+    };
+    return new Map([
+      [topics.name('events'), route('events', topics.name('eventsValidated'))],
+      [topics.name('outcomes'), route('outcomes', topics.name('outcomesValidated'))],
+    ]);
+  },
+};

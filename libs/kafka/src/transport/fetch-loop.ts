@@ -1,0 +1,295 @@
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { DEFAULT_BACKOFF } from '../backoff';
+import type {
+  AbandonReason,
+  BatchDelivered,
+  CommitMode,
+  CommitOffset,
+  HandledBatch,
+  RunnerLogger,
+} from './batch-types';
+import { chunk } from './chunks';
+import { AcksThenCommit, MemberTransaction, PartitionTransactions, type Delivery } from './delivery';
+import { failureAction } from './failure-action';
+import { isFenced, nextOffset } from './output-records';
+import { retryUntilStopped, type RetryPolicy, type RetryScope } from './retry-policy';
+import type { PartitionBatchRunnerOptions } from './runner-options';
+
+export type { PartitionBatchRunnerOptions } from './runner-options';
+
+const SILENT: RunnerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A micro-batch being handled: what the handler returned (undefined when given up) and how long it took. */
+type HandledChunk = Promise<{ handled: HandledBatch | undefined; handleMs: number }>;
+
+/**
+ * The fetch loop of the one transport every service runs on: consumes with eachBatch, hands the
+ * handler one partition's micro-batch at a time (retry-policy.ts decides on its failures) and has
+ * delivery.ts write its outputs with the input offsets. Offsets never move before outputs.
+ */
+export class PartitionBatchRunner {
+  private readonly consumer: Consumer;
+  private readonly delivery: Delivery;
+  private readonly commitMode: CommitMode;
+  private readonly log: RunnerLogger;
+  private readonly policy: RetryPolicy;
+  /** Settles once the handler has seen the current assignment. */
+  private assignment: Promise<void> = Promise.resolve();
+  private running = false;
+  private stopping = false;
+
+  constructor(private readonly options: PartitionBatchRunnerOptions) {
+    this.log = options.logger ?? SILENT;
+    this.commitMode = options.commit ?? 'each-batch';
+    this.policy = {
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      log: this.log,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.onFatal ? { onFatal: options.onFatal } : {}),
+    };
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: options.maxBatchWaitMs ?? 100,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+    });
+    this.delivery = this.createDelivery();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment;
+      this.delivery.assigned?.(assignment);
+      this.log.info('partitions assigned', { assignment });
+      const handler = options.handler;
+      if (handler.assigned)
+        this.assignment = handler.assigned(assignment).catch((error: unknown) => {
+          this.log.error('the handler could not take the new assignment', { error: String(error) });
+          options.onFatal?.(error);
+        });
+    });
+    // kafkajs resolves a fetch of nothing but control records itself, without calling eachBatch.
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (event) => {
+      const { topic, partition, batchSize, lastOffset } = event.payload;
+      if (batchSize === 0)
+        options.handler.skipped?.({ topic, partition, nextOffset: Number(lastOffset) + 1 });
+    });
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.log.error('consumer crashed', {
+        error: String(event.payload.error),
+        restart: event.payload.restart,
+      });
+      if (!event.payload.restart) options.onFatal?.(event.payload.error);
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.delivery.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.onFetch(payload),
+    });
+    this.running = true;
+  }
+
+  /** Lets the in-flight micro-batch finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    try {
+      await this.consumer.disconnect();
+    } finally {
+      await this.delivery.close();
+      this.running = false;
+    }
+  }
+
+  /** Pauses or resumes fetching for back-pressure. */
+  pause(topics: readonly string[]): void {
+    this.consumer.pause(topics.map((topic) => ({ topic })));
+  }
+
+  resume(topics: readonly string[]): void {
+    this.consumer.resume(topics.map((topic) => ({ topic })));
+  }
+
+  private createDelivery(): Delivery {
+    const { kafka, groupId } = this.options;
+    const timeoutMs = this.options.transactionTimeoutMs ?? 30_000;
+    if (this.options.delivery === 'at-least-once') {
+      if (this.commitMode !== 'each-batch')
+        throw new Error('commit when-handler-says needs exactly-once delivery');
+      return new AcksThenCommit(kafka, (offsets) => this.consumer.commitOffsets([...offsets]));
+    }
+    if (this.commitMode === 'each-batch')
+      return new PartitionTransactions(kafka, kafka.admin(), groupId, timeoutMs);
+    return new MemberTransaction(
+      kafka,
+      groupId,
+      this.options.transactionalId ?? `${groupId}.member`,
+      timeoutMs,
+    );
+  }
+
+  private async onFetch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    await this.assignment;
+    const scope: RetryScope = {
+      topic: batch.topic,
+      partition: batch.partition,
+      heartbeat: () => payload.heartbeat(),
+      isRunning: () => payload.isRunning(),
+    };
+    const from = await this.stableStart(scope);
+    if (from === null) return;
+    const pending =
+      from === undefined ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= from);
+    // The fetch may end with records no handler sees (a transaction's commit marker): the last
+    // chunk commits past them, so a drained partition shows no lag.
+    const fetchedLast = batch.lastOffset();
+    if (pending.length === 0) {
+      if (batch.messages.length > 0) payload.resolveOffset(fetchedLast);
+      return;
+    }
+    const chunks = chunk(pending, this.options.maxBatchRows ?? 500);
+    const handle = (messages: readonly KafkaMessage[]): HandledChunk => {
+      const started = performance.now();
+      const handled = this.handle(scope, messages, batch.highWatermark).then((result) => ({
+        handled: result,
+        handleMs: performance.now() - started,
+      }));
+      // Awaited later; until then a rejection must not count as unhandled.
+      handled.catch(() => undefined);
+      return handled;
+    };
+    const overlap = this.options.overlapDelivery === true && this.commitMode === 'each-batch';
+    let next: HandledChunk | undefined;
+    for (const [index, messages] of chunks.entries()) {
+      const current = next;
+      next = undefined;
+      if (!payload.isRunning() || payload.isStale()) {
+        await current?.catch(() => undefined);
+        return;
+      }
+      const lastMessage = messages[messages.length - 1];
+      if (!lastMessage) continue;
+      const isLast = index === chunks.length - 1;
+      const last =
+        isLast && BigInt(fetchedLast) > BigInt(lastMessage.offset) ? fetchedLast : lastMessage.offset;
+      const { handled, handleMs } = await (current ?? handle(messages));
+      if (handled === undefined) return;
+      const following = chunks[index + 1];
+      if (overlap && following && payload.isRunning() && !payload.isStale()) next = handle(following);
+      const abandoned = await this.deliver(scope, handled, last, {
+        firstOffset: messages[0]?.offset ?? last,
+        rows: messages.length,
+        handleMs,
+      });
+      if (abandoned) {
+        // Not committed: the micro-batch handled ahead is dropped too, and both are redone from the committed offset.
+        const ahead = await next?.catch(() => undefined);
+        ahead?.handled?.abandoned?.(abandoned);
+        return;
+      }
+      payload.resolveOffset(last);
+      await payload.heartbeat();
+    }
+    const lastPending = pending[pending.length - 1];
+    if (lastPending && BigInt(fetchedLast) > BigInt(lastPending.offset))
+      this.options.handler.skipped?.({
+        topic: batch.topic,
+        partition: batch.partition,
+        nextOffset: Number(fetchedLast) + 1,
+      });
+  }
+
+  /** Where committed work ends (records below are skipped); undefined: no such step; null: stopped. */
+  private async stableStart(scope: RetryScope): Promise<bigint | undefined | null> {
+    const read = this.delivery.stableStart?.bind(this.delivery);
+    if (!read) return undefined;
+    const start = await retryUntilStopped(
+      {
+        what: 'reading the stable committed offset',
+        run: () => read(scope.topic, scope.partition),
+        decide: () => 'retry',
+      },
+      scope,
+      this.policy,
+    );
+    return start.done ? start.value : null;
+  }
+
+  private async handle(
+    scope: RetryScope,
+    messages: readonly KafkaMessage[],
+    highWatermark: string,
+  ): Promise<HandledBatch | undefined> {
+    const { topic, partition, heartbeat } = scope;
+    const outcome = await retryUntilStopped(
+      {
+        what: 'handler',
+        run: () => this.options.handler.handle({ topic, partition, messages, highWatermark, heartbeat }),
+        decide: failureAction,
+      },
+      scope,
+      this.policy,
+    );
+    return outcome.done ? outcome.value : undefined;
+  }
+
+  /**
+   * Undefined once delivered, else why not. Delivery is the transport's own Kafka work, not a handler's, so failureAction does not apply:
+   * every failure but fencing is retried with a fresh producer. kafkajs marks an error
+   * non-retriable once its own retries ran out (KafkaJSNumberOfRetriesExceeded): the broker was
+   * away for long, not a bug.
+   */
+  private async deliver(
+    scope: RetryScope,
+    handled: HandledBatch,
+    lastOffset: string,
+    chunkInfo: Pick<BatchDelivered, 'firstOffset' | 'rows' | 'handleMs'>,
+  ): Promise<AbandonReason | undefined> {
+    const { topic, partition } = scope;
+    const offsets: readonly CommitOffset[] =
+      this.commitMode === 'each-batch'
+        ? [{ topic, partition, offset: nextOffset(lastOffset) }]
+        : (handled.commit ?? []);
+    const started = performance.now();
+    if (offsets.length > 0 || handled.outputs.length > 0) {
+      const outcome = await retryUntilStopped(
+        {
+          what: 'delivery',
+          run: () => this.delivery.deliver(topic, partition, handled.outputs, offsets),
+          decide: (error) => (isFenced(error) ? 'abandon' : 'retry'),
+          beforeRetry: () => this.delivery.reset(topic, partition),
+        },
+        scope,
+        this.policy,
+      );
+      if (!outcome.done) {
+        if (outcome.reason !== 'stopped') await this.delivery.reset(topic, partition);
+        handled.abandoned?.(outcome.reason);
+        return outcome.reason;
+      }
+    }
+    handled.delivered?.({
+      topic,
+      partition,
+      ...chunkInfo,
+      outputs: handled.outputs.length,
+      deliverMs: performance.now() - started,
+    });
+    return undefined;
+  }
+}
