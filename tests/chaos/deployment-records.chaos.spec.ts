@@ -10,10 +10,14 @@ import {
 import { sha256Hex } from '@streamscore/models';
 import { endOffsetSum, waitFor } from '@streamscore/testing';
 import { MODEL_DIR, ROOT } from '@streamscore/demo-flights/testing';
-import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';
-import { metricSum, prepareInference, readInferenceOutcome } from './support/inference-run';
+import {
+  metricSum,
+  prepareInference,
+  printInferenceAccounting,
+  readInferenceOutcome,
+} from './support/inference-run';
 
 const SIZE = chaosSize();
 const MODEL = 'flight-delay';
@@ -131,23 +135,13 @@ describe('chaos: malformed model-deployment records under inference', () => {
       .split('\n')
       .filter((l) => l.includes('refused, the current version keeps serving'));
     const ready = await fetch(`${service.url}/health/ready`);
-    printAccounting({
-      scenario: 'hostile/deployment-records',
-      sent: run.events + run.bad,
-      validated: run.events + run.bad,
-      deadLettered: outcome.deadLettered,
-      predicted: outcome.predicted,
-      duplicates: outcome.duplicates,
-      missing: outcome.missing,
-      seconds: (Date.now() - started) / 1000,
-      extra: {
-        malformedRecords: malformed.length,
-        refused: Object.values(refusedByVersion).reduce((a, b) => a + b, 0),
-        refusalLogLines: refusalLines.length,
-        scoredAfterRefusals: afterRefusals.length,
-        notV1,
-        size: SIZE.label,
-      },
+    printInferenceAccounting('hostile/deployment-records', run, outcome, started, {
+      malformedRecords: malformed.length,
+      refused: Object.values(refusedByVersion).reduce((a, b) => a + b, 0),
+      refusalLogLines: refusalLines.length,
+      scoredAfterRefusals: afterRefusals.length,
+      notV1,
+      size: SIZE.label,
     });
     for (const line of refusalLines) process.stdout.write(`  ${line.slice(0, 300)}\n`);
     expect(refusedByVersion).toEqual({ '9': 1, '1': 1, '2': 1, '3': 1 });

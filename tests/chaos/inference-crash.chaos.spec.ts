@@ -3,7 +3,12 @@ import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
 import { startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { compareWithOffline, prepareFeatures } from './support/features-run';
-import { metricSum, prepareInference, readInferenceOutcome } from './support/inference-run';
+import {
+  metricSum,
+  prepareInference,
+  printInferenceAccounting,
+  readInferenceOutcome,
+} from './support/inference-run';
 
 const SIZE = chaosSize();
 /** Departures whose features are compared with the offline computation after the features crash. */
@@ -38,16 +43,10 @@ describe('chaos: kill -9 of inference and features mid-run', () => {
     const backlogAtKill = await groupBacklog(chaos.admin, run.groupId, run.catalogue.name('eventsValidated'));
     const second = await chaos.start('inference', run.env);
     const outcome = await readInferenceOutcome(chaos.kafka, run);
-    printAccounting({
-      scenario: 'crash/inference',
-      sent: run.events + run.bad,
-      validated: run.events + run.bad,
-      deadLettered: outcome.deadLettered,
-      predicted: outcome.predicted,
-      duplicates: outcome.duplicates,
-      missing: outcome.missing,
-      seconds: (Date.now() - started) / 1000,
-      extra: { killedAtOutputs: atKill, backlogAtKill, size: SIZE.label },
+    printInferenceAccounting('crash/inference', run, outcome, started, {
+      killedAtOutputs: atKill,
+      backlogAtKill,
+      size: SIZE.label,
     });
     // The kill landed mid-run: input was left for the restarted process.
     expect(backlogAtKill).toBeGreaterThan(0);

@@ -1,14 +1,16 @@
 import { endOffsetSum, waitFor } from '@streamscore/testing';
 import { expectedScores } from '@streamscore/demo-flights/testing';
-import { printAccounting } from './support/accounting';
 import { chaosSize } from './support/chaos-size';
-import { startChaosStack, type ChaosStack } from './support/chaos-stack';
+import { BROKER_DOWN_MS, restartBroker, startChaosStack, type ChaosStack } from './support/chaos-stack';
 import { PROBE_TIMEOUT_MS, probeHealth, sampleHealth } from './support/health-probe';
-import { materializeInto, prepareInference, readInferenceOutcome } from './support/inference-run';
+import {
+  materializeInto,
+  prepareInference,
+  printInferenceAccounting,
+  readInferenceOutcome,
+} from './support/inference-run';
 
 const SIZE = chaosSize();
-/** Broker down longer than the 6 s session timeout, so the group must rejoin. */
-const BROKER_DOWN_MS = 8_000;
 /** The issue's outage: Redis gone for 10 seconds mid-run. */
 const REDIS_DOWN_MS = 10_000;
 /** The inference int test's bound on |score − offline forward pass|. */
@@ -40,33 +42,21 @@ describe('chaos: broker restart and Redis outage under inference', () => {
       async () => (await endOffsetSum(chaos.admin, run.catalogue.name('predictions'))) > run.events * 0.2,
       { timeoutMs: 180_000, intervalMs: 20 },
     );
-    const stopAt = Date.now();
-    await chaos.stack.stopKafka();
-    const notReady = await fetch(`${service.url}/health/ready`, {
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    });
-    await new Promise((r) => setTimeout(r, BROKER_DOWN_MS));
-    await chaos.stack.startKafka();
-    const downSeconds = (Date.now() - stopAt) / 1000;
+    const { downSeconds, during: notReady } = await restartBroker(chaos, BROKER_DOWN_MS, () =>
+      fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) }),
+    );
 
     const outcome = await readInferenceOutcome(chaos.kafka, run, 300_000);
     const readyAgain = await waitFor(async () => (await probeHealth(service.url)).ready === 200, {
       timeoutMs: 60_000,
       intervalMs: 500,
     });
-    printAccounting({
-      scenario: 'broker-restart/inference',
-      sent: run.events + run.bad,
-      validated: run.events + run.bad,
-      deadLettered: outcome.deadLettered,
-      predicted: outcome.predicted,
-      duplicates: outcome.duplicates,
-      missing: outcome.missing,
-      seconds: (Date.now() - started) / 1000,
-      extra: { brokerDownSeconds: downSeconds.toFixed(1), size: SIZE.label },
+    printInferenceAccounting('broker-restart/inference', run, outcome, started, {
+      brokerDownSeconds: downSeconds.toFixed(1),
+      size: SIZE.label,
     });
     expect(service.child.exitCode).toBeNull();
-    expect(notReady.status).toBe(503);
+    expect(notReady?.status).toBe(503);
     expect(readyAgain).toBe(true);
     expect(outcome).toMatchObject({
       predicted: run.events,
@@ -126,25 +116,15 @@ describe('chaos: broker restart and Redis outage under inference', () => {
     ).length;
     const notReady = during.filter((s) => s.ready === 503).length;
     const firstDown = during.find((s) => s.ready === 503);
-    printAccounting({
-      scenario: 'redis-outage/inference',
-      sent: run.events + run.bad,
-      validated: run.events + run.bad,
-      deadLettered: outcome.deadLettered,
-      predicted: outcome.predicted,
-      duplicates: outcome.duplicates,
-      missing: outcome.missing,
-      seconds: (Date.now() - started) / 1000,
-      extra: {
-        outageSeconds: REDIS_DOWN_MS / 1000,
-        outputsWrittenInOutageAfter3s: outputsAtEnd - (settledOutputs ?? outputsAtEnd),
-        notReadySamples: `${notReady}/${during.length}`,
-        detectedAfterMs: firstDown ? firstDown.at - stoppedAt : -1,
-        readyAgainAfterMs: back.at - restartedAt,
-        wrongScore,
-        flagged,
-        size: SIZE.label,
-      },
+    printInferenceAccounting('redis-outage/inference', run, outcome, started, {
+      outageSeconds: REDIS_DOWN_MS / 1000,
+      outputsWrittenInOutageAfter3s: outputsAtEnd - (settledOutputs ?? outputsAtEnd),
+      notReadySamples: `${notReady}/${during.length}`,
+      detectedAfterMs: firstDown ? firstDown.at - stoppedAt : -1,
+      readyAgainAfterMs: back.at - restartedAt,
+      wrongScore,
+      flagged,
+      size: SIZE.label,
     });
     // Paused: nothing scored while Redis was away (after the batches already past their read).
     expect(settledOutputs).toBeDefined();

@@ -19,6 +19,12 @@ const cliEnv = {
   TOPIC_PREFIX: optionalStr(),
   TOPIC_PARTITIONS: int({ default: 6, min: 1, max: 1024 }),
   STREAMSCORE_PIPELINE: optionalStr({ description: 'pipeline file used when --pipeline is not given' }),
+  STREAMSCORE_MAX_MESSAGE_BYTES: int({
+    default: 1_048_576,
+    min: 64,
+    max: 64 * 1_048_576,
+    description: 'largest payload `produce` sends: the ingestion gate dead-letters larger ones',
+  }),
   STREAMSCORE_SCHEMAS_DIR: str({
     default: resolve(process.cwd(), 'schemas'),
     description: 'the platform schemas directory (prediction, drift-report, …)',
@@ -29,6 +35,8 @@ export interface CliContext {
   readonly kafka: Kafka;
   readonly topics: TopicCatalogue;
   readonly schemasDir: string;
+  /** STREAMSCORE_MAX_MESSAGE_BYTES, as the ingestion gate reads it. */
+  readonly maxMessageBytes: number;
   /** STREAMSCORE_PIPELINE, for commands where a pipeline file is optional. */
   readonly pipelineFile: string | undefined;
   /** The pipeline file: `--pipeline`, else STREAMSCORE_PIPELINE; throws when neither is set. */
@@ -44,6 +52,7 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
       partitions: config.TOPIC_PARTITIONS,
     }),
     schemasDir: config.STREAMSCORE_SCHEMAS_DIR,
+    maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES,
     pipelineFile: config.STREAMSCORE_PIPELINE,
     pipeline(option) {
       const file = option ?? config.STREAMSCORE_PIPELINE;

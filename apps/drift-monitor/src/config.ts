@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { int, loadConfig, num, oneOf, serviceEnv, str, type ConfigOf } from '@streamscore/config';
+import { bool, int, loadConfig, num, oneOf, serviceEnv, str, type ConfigOf } from '@streamscore/config';
 
 const DAY_MS = 86_400_000;
 
@@ -32,6 +32,10 @@ export const driftMonitorEnv = {
   STREAMSCORE_DRIFT_REPORTS_KEPT: int({ default: 100, min: 1, max: 10_000 }),
   STREAMSCORE_DRIFT_MAX_BYTES_PER_PARTITION: int({ default: 1_048_576, min: 1_024 }),
   STREAMSCORE_DRIFT_HISTORY_TIMEOUT_MS: int({ default: 60_000, min: 1_000 }),
+  STREAMSCORE_DRIFT_PAGE_PUBLIC: bool({
+    default: false,
+    description: 'serve GET /drift without the API key (read-only; the reports API still needs it)',
+  }),
 } as const;
 
 export type DriftMonitorConfig = ConfigOf<typeof driftMonitorEnv>;

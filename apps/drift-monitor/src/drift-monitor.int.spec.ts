@@ -31,6 +31,9 @@ const HOUR = 3_600_000;
 const BASE = Date.UTC(2024, 2, 1);
 const PER_HOUR = 300;
 const SHIFT_FROM_HOUR = 6;
+/** The page and the reports take the same key (the page is not STREAMSCORE_DRIFT_PAGE_PUBLIC here). */
+const API_KEY = 'drift-int-Key-3f9a';
+const AUTH = { 'x-api-key': API_KEY };
 
 async function produceHours(producer: Producer, topic: string, from: number, to: number): Promise<void> {
   const type = loadSchemaHistory(join(SCHEMAS, 'prediction')).latest.type;
@@ -86,6 +89,7 @@ describe('drift-monitor on the real Kafka', () => {
     STREAMSCORE_DRIFT_ALLOWED_LATENESS_MS: String(2 * HOUR),
     STREAMSCORE_DRIFT_MIN_WINDOW_EVENTS: '100',
     STREAMSCORE_DRIFT_MAX_BYTES_PER_PARTITION: '16384',
+    API_KEY,
   });
 
   beforeAll(async () => {
@@ -141,7 +145,9 @@ describe('drift-monitor on the real Kafka', () => {
     });
     expect(triggers).toHaveLength(0);
 
-    const api = (await (await fetch(`${service.url}/v1/drift/reports?limit=5`)).json()) as {
+    const api = (await (
+      await fetch(`${service.url}/v1/drift/reports?limit=5`, { headers: AUTH })
+    ).json()) as {
       reports: DriftReport[];
     };
     expect(api.reports.map((r) => r.window.index - BASE / HOUR)).toEqual([12, 11, 10, 9, 8]);
@@ -163,8 +169,12 @@ describe('drift-monitor on the real Kafka', () => {
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${service.url}/drift`);
-      const latest = (await (await fetch(`${service.url}/v1/drift/reports?limit=10`)).json()) as {
+      expect((await page.goto(`${service.url}/drift`))?.status()).toBe(401);
+      await page.setExtraHTTPHeaders(AUTH);
+      expect((await page.goto(`${service.url}/drift`))?.status()).toBe(200);
+      const latest = (await (
+        await fetch(`${service.url}/v1/drift/reports?limit=10`, { headers: AUTH })
+      ).json()) as {
         reports: DriftReport[];
       };
       const rows = [];

@@ -3,6 +3,7 @@ import type { DriftReport } from '@streamscore/contracts';
 import { ApiKeyGuard } from '@streamscore/observability';
 import { DriftMonitorService } from './drift-monitor.service';
 import { renderDriftPage } from './drift-page';
+import { DriftPageGuard } from './drift-page.guard';
 
 const DEFAULT_LIMIT = 20;
 const PAGE_WINDOWS = 10;
@@ -26,7 +27,9 @@ export class DriftReportsController {
   }
 }
 
+/** The reports as HTML: behind the API key like the reports, unless STREAMSCORE_DRIFT_PAGE_PUBLIC. */
 @Controller('drift')
+@UseGuards(DriftPageGuard)
 export class DriftPageController {
   constructor(private readonly monitor: DriftMonitorService) {}
 

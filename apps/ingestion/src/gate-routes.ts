@@ -5,7 +5,7 @@ import {
   SchemaRegistryClient,
   type TopicCatalogue,
 } from '@streamscore/contracts';
-import { TOPICS, type PipelineConfig } from '@streamscore/platform';
+import { fieldSizeLimits, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
 import type { GateRoute } from './validation-gate';
@@ -31,7 +31,9 @@ export const gateRoutesProvider: Provider = {
     const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
       const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
       return {
-        decoder: createDecoder(history, limits),
+        // The pipeline's field size limits with this stream's key fields: the HTTP entry
+        // (fromJson) and the gate (decode) refuse the same records.
+        decoder: createDecoder(history, { ...limits, ...fieldSizeLimits(pipeline, stream) }),
         validTopic,
         deadLetterTopic: topics.name('eventsDeadLetter'),
         keyFields: pipeline.streams[stream].keyFields,

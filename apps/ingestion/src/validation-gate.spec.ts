@@ -12,9 +12,11 @@ import {
   type SchemaSource,
 } from '@streamscore/contracts';
 import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
+import { fieldSizeLimits, loadPipelineConfig, parsePipelineConfig } from '@streamscore/platform';
 import {
   buildCorpus,
   expectedDeadLetter,
+  FIXTURE_PIPELINE,
   MAX_ARRAY_ITEMS,
   MAX_MESSAGE_BYTES,
   READING_SCHEMA_DIR,
@@ -388,6 +390,130 @@ describe('ValidationGate.handle', () => {
       const input = message(0, Buffer.from('anything'), AVRO_HEADERS);
       const { outputs } = await gateOf({}, decoder).handle(batchOf([input]));
       expect(outputs).toEqual([deadLettered(input, 'INVALID_FIELD', 'x'.repeat(1_000), ['a', 'b.c'])]);
+    });
+  });
+
+  describe('field size limits (the pipeline file’s `limits`)', () => {
+    // As gate-routes.ts builds the decoder: the service's message cap (default 1 MiB) plus the
+    // pipeline's field size limits with the stream's key fields (the fixture pipeline has no
+    // `limits`: strings 64 KiB, key fields 1 KiB).
+    const pipeline = loadPipelineConfig(FIXTURE_PIPELINE);
+    const gateDecoder = createDecoder(history, fieldSizeLimits(pipeline, 'events'));
+    const gate = (): ValidationGate => gateOf({ keyFields: pipeline.streams.events.keyFields }, gateDecoder);
+    const avro = (extra: Partial<Reading>): Buffer =>
+      encodeSingleObject(v2, { ...reading(1), unit: '', ...extra });
+
+    it('should dead-letter a 1 MB key field TOO_LARGE naming it, and validate the record behind it', async () => {
+      const hostile = message(0, avro({ device: 'd'.repeat(1_000_000) }), AVRO_HEADERS);
+      const ordinary = message(1, avro({ device: 'd-9' }), AVRO_HEADERS);
+      const { outputs, counts } = await gate().handle(batchOf([hostile, ordinary]));
+      // Over the dead-letter copy budget: the dead letter names the sizes, not a copy of the record.
+      const { headers } = deadLettered(
+        hostile,
+        'TOO_LARGE',
+        'device is 1000000 bytes; a key field may have at most 1024',
+        ['device'],
+      );
+      const reasonAndSource = Object.fromEntries(
+        Object.entries(headers ?? {}).filter(([name]) => !(name in AVRO_HEADERS)),
+      );
+      expect(outputs).toEqual([
+        {
+          topic: DEAD_LETTERS,
+          key: null,
+          value: null,
+          headers: {
+            [Headers.dlqDropped]: JSON.stringify({
+              key: hostile.key?.length,
+              value: hostile.value?.length,
+              headers: Object.entries(AVRO_HEADERS).reduce(
+                (n, [name, v]) => n + name.length + (v as Buffer).length,
+                0,
+              ),
+            }),
+            ...reasonAndSource,
+          },
+        },
+        validated(EVENTS_VALID, 'd-9', ordinary.value!, AVRO_HEADERS),
+      ]);
+      expect(counts).toEqual({ valid: 1, deadLettered: new Map([['TOO_LARGE', 1]]) });
+    });
+
+    it.each<[string, Partial<Reading>, string[], string]>([
+      [
+        'a key field of 1 KiB + 1 byte (UTF-8)',
+        { device: 'é'.repeat(512) + 'x' },
+        ['device'],
+        'device is 1025 bytes; a key field may have at most 1024',
+      ],
+      [
+        'a 64 KiB + 1 string',
+        { unit: 'u'.repeat(65_537) },
+        ['unit'],
+        'unit is 65537 bytes; a string may have at most 65536',
+      ],
+      [
+        'an array item and a map value',
+        { tags: ['a', 't'.repeat(70_000)], attrs: { site: 's'.repeat(70_000) } },
+        ['tags.1', 'attrs.site'],
+        'tags.1 is 70000 bytes; a string may have at most 65536; attrs.site is 70000 bytes; a string may have at most 65536',
+      ],
+    ])(
+      'should dead-letter %s TOO_LARGE with its path, from Avro and from JSON',
+      async (_name, extra, fields, reason) => {
+        const record = { ...reading(1), unit: '', ...extra };
+        const inputs = [
+          message(0, encodeSingleObject(v2, record), AVRO_HEADERS),
+          message(1, Buffer.from(JSON.stringify(record)), JSON_HEADERS),
+        ];
+        const { outputs, counts } = await gate().handle(batchOf(inputs));
+        expect(outputs).toEqual(inputs.map((input) => deadLettered(input, 'TOO_LARGE', reason, fields)));
+        expect(counts).toEqual({ valid: 0, deadLettered: new Map([['TOO_LARGE', 2]]) });
+      },
+    );
+
+    it('should pass strings and key fields of exactly the limits', async () => {
+      const record = { device: 'é'.repeat(512), unit: '€'.repeat(21_845) + 'x' }; // 1,024 and 65,536 bytes
+      const { outputs, counts } = await gate().handle(batchOf([message(0, avro(record), AVRO_HEADERS)]));
+      expect(outputs[0]?.topic).toBe(EVENTS_VALID);
+      expect(outputs[0]?.key).toBe(record.device);
+      expect(counts.valid).toBe(1);
+    });
+
+    it('should apply the limits a pipeline file sets, to the key fields of each stream', async () => {
+      const raw = {
+        streams: {
+          events: { schemaDir: READING_SCHEMA_DIR, keyFields: ['device'], idField: 'id', timeField: 'at' },
+          outcomes: { schemaDir: READING_SCHEMA_DIR, keyFields: ['id'], idField: 'id', timeField: 'at' },
+        },
+        featureViews: 'v.json',
+        modelRepository: 'm',
+        model: 'm',
+        limits: { maxStringBytes: 32, maxKeyFieldBytes: 4 },
+      };
+      const strict = parsePipelineConfig(raw, '/p/pipeline.json');
+      const gateWith = new ValidationGate(
+        new Map([
+          [EVENTS, route(createDecoder(history, fieldSizeLimits(strict, 'events')))],
+          [
+            OUTCOMES,
+            route(createDecoder(history, fieldSizeLimits(strict, 'outcomes')), {
+              validTopic: OUTCOMES_VALID,
+              keyFields: ['id'],
+            }),
+          ],
+        ]),
+      );
+      // device 'd-1' (3 bytes) is a key of events; id 'r-1234' (6 bytes) is the key of outcomes only.
+      const input = message(0, avro({ id: 'r-1234' }), AVRO_HEADERS);
+      expect((await gateWith.handle(batchOf([input], EVENTS))).outputs[0]?.topic).toBe(EVENTS_VALID);
+      expect((await gateWith.handle(batchOf([input], OUTCOMES))).outputs).toEqual([
+        deadLettered(input, 'TOO_LARGE', 'id is 6 bytes; a key field may have at most 4', ['id'], OUTCOMES),
+      ]);
+      const long = message(1, avro({ unit: 'u'.repeat(33) }), AVRO_HEADERS);
+      expect((await gateWith.handle(batchOf([long], EVENTS))).outputs).toEqual([
+        deadLettered(long, 'TOO_LARGE', 'unit is 33 bytes; a string may have at most 32', ['unit']),
+      ]);
     });
   });
 

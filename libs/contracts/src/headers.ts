@@ -9,6 +9,11 @@ export const Headers = {
   dlqReason: 'streamscore-dlq-reason',
   /** Dead-letter reason: failing field paths, JSON array. */
   dlqFields: 'streamscore-dlq-fields',
+  /**
+   * Dead letter of a record too large to copy whole (key, value and headers over the dead-letter
+   * budget): what was left out, in bytes; the original stays at its source offset while retained.
+   */
+  dlqDropped: 'streamscore-dlq-dropped',
   sourceTopic: 'streamscore-source-topic',
   sourcePartition: 'streamscore-source-partition',
   sourceOffset: 'streamscore-source-offset',

@@ -1,6 +1,6 @@
 export { backoffDelayMs, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { chunk } from './transport/chunks';
-export { deadLetter } from './dead-letter';
+export { DEAD_LETTER_COPY_BYTES, deadLetter } from './dead-letter';
 export { failureAction, type FailureAction } from './transport/failure-action';
 export { createKafka, kafkaOptionsFromEnv, type KafkaConnectionOptions } from './kafka-client';
 export { consumerGroupLag, kafkaReadinessCheck } from './kafka-readiness';

@@ -1,12 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { mulberry32 } from '@streamscore/drift';
 
 /**
- * patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) rewrites three kafkajs modules:
- * the record encoder, the batch CRC-32C and the producer's partition grouping. These tests load
- * them as kafkajs does and hold them to references built from kafkajs' stock generic Encoder
- * (protocol/encoder.js, which the patch leaves alone): the same bytes, the same result.
+ * patches/kafkajs+2.2.4.patch (applied by `npm ci`'s postinstall) rewrites four kafkajs modules:
+ * the record encoder, the batch CRC-32C, the producer's partition grouping and the default
+ * partitioner's murmur2. These tests load them as kafkajs does and hold them to references built
+ * from kafkajs' stock generic Encoder (protocol/encoder.js, which the patch leaves alone) and a copy
+ * of the stock murmur2: the same bytes, the same result.
  */
 const PATCH = 'kafkajs+2.2.4.patch';
 
@@ -75,6 +77,7 @@ function requiredBy(file: string, name: string): unknown {
 type RecordEncoder = ((fields: RecordFields) => Encoded) & Marked;
 type Checksum = ((bytes: Buffer) => number) & Marked;
 type Grouping = (<M>(args: GroupArgs<M>) => Record<number, M[]>) & Marked;
+type Hash = ((key: Buffer | string | number) => number) & Marked;
 
 const encodeRecord = requiredBy('protocol/requests/produce/v3/request.js', 'Record') as RecordEncoder;
 const crc32C = requiredBy('protocol/recordBatch/v0/index.js', 'crc32C') as Checksum;
@@ -82,6 +85,7 @@ const groupMessagesPerPartition = requiredBy(
   'producer/sendMessages.js',
   'groupMessagesPerPartition',
 ) as Grouping;
+const murmur2 = requiredBy('producer/partitioners/default/index.js', 'murmur2') as Hash;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch: (args: BatchArgs) => Promise<Encoded>;
@@ -166,6 +170,7 @@ describe('kafkajs, patched on install', () => {
     expect(encodeRecord.streamscorePatch).toBe(PATCH);
     expect(crc32C.streamscorePatch).toBe(PATCH);
     expect(groupMessagesPerPartition.streamscorePatch).toBe(PATCH);
+    expect(murmur2.streamscorePatch).toBe(PATCH);
   });
 });
 
@@ -285,5 +290,179 @@ describe('groupMessagesPerPartition', () => {
   it('returns nothing without partition metadata', () => {
     const args = { topic: 't', partitionMetadata: [], messages: [{ key: 'a' }], partitioner };
     expect(groupMessagesPerPartition(args)).toEqual({});
+  });
+});
+
+describe('murmur2 (the default partitioner)', () => {
+  interface Long {
+    xor(other: Long | number): Long;
+    multiply(other: Long | number): Long;
+    toInt(): number;
+  }
+  // kafkajs' own Long (utils/long.js, which the patch leaves alone): a BigInt that is never truncated.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Long = require('kafkajs/src/utils/long') as { fromValue(value: number | Long): Long };
+  const fromValue = (value: number | Long): Long => Long.fromValue(value);
+
+  /** kafkajs 2.2.4's stock producer/partitioners/default/murmur2.js, step for step (quadratic in the key). */
+  function stockMurmur2(key: Buffer | string | number): number {
+    const SEED = fromValue(0x9747b28c);
+    const M = fromValue(0x5bd1e995);
+    const R = 24;
+    const data = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
+    const length = data.length;
+    let h = fromValue(SEED.xor(length));
+    const length4 = Math.floor(length / 4);
+    for (let i = 0; i < length4; i++) {
+      const i4 = i * 4;
+      const word =
+        (data[i4 + 0]! & 0xff) +
+        ((data[i4 + 1]! & 0xff) << 8) +
+        ((data[i4 + 2]! & 0xff) << 16) +
+        ((data[i4 + 3]! & 0xff) << 24);
+      let k = fromValue(word);
+      k = k.multiply(M);
+      k = k.xor(k.toInt() >>> R);
+      k = fromValue(k).multiply(M);
+      h = h.multiply(M);
+      h = h.xor(k);
+    }
+    // The stock switch on length % 4 falls through from case 3 to 1; the same steps as ifs.
+    const tail = length & ~3;
+    const rest = length % 4;
+    if (rest >= 3) h = h.xor((data[tail + 2]! & 0xff) << 16);
+    if (rest >= 2) h = h.xor((data[tail + 1]! & 0xff) << 8);
+    if (rest >= 1) {
+      h = h.xor(data[tail]! & 0xff);
+      h = h.multiply(M);
+    }
+    h = h.xor(h.toInt() >>> 13);
+    h = h.multiply(M);
+    h = h.xor(h.toInt() >>> 15);
+    return h.toInt();
+  }
+
+  const toPositive = (hash: number): number => hash & 0x7fffffff;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Partitioners } = require('kafkajs') as typeof import('kafkajs');
+
+  /** Random keys as the producer gets them: bytes, text with 1- to 4-byte UTF-8 characters, numbers. */
+  function randomKey(next: () => number, maxLength: number): Buffer | string | number {
+    const pick = next();
+    const length = Math.floor(next() * (maxLength + 1));
+    if (pick < 0.4) return Buffer.from(Array.from({ length }, () => Math.floor(next() * 256)));
+    if (pick < 0.9)
+      return Array.from(
+        { length },
+        () => ['a', 'Z', '0', 'é', '€', '𝄞', '\u0000'][Math.floor(next() * 7)],
+      ).join('');
+    return Math.floor((next() - 0.5) * 2 ** 40);
+  }
+
+  it('gives the Java client’s hashes (kafkajs’ vectors, generated with Java’s Utils.murmur2)', () => {
+    const java: Record<string, number> = {
+      '0': 971027396,
+      '1': -1993445489,
+      '128': -326012175,
+      '2187': -1508407203,
+      '16384': -325739742,
+      '78125': -1654490814,
+      '279936': 1462227128,
+      '823543': -2014198330,
+      '2097152': 607668903,
+      '4782969': -1182699775,
+      '10000000': -1830336757,
+      '19487171': -1603849305,
+      '35831808': -857013643,
+      '62748517': -1167431028,
+      '105413504': -381294639,
+      '170859375': -1658323481,
+      '100:48069': 1009543857,
+    };
+    for (const [key, hash] of Object.entries(java)) {
+      expect(murmur2(key)).toBe(hash);
+      expect(murmur2(Buffer.from(key))).toBe(hash);
+      expect(stockMurmur2(key)).toBe(hash);
+    }
+    expect(murmur2(0)).toBe(971027396);
+  });
+
+  it('equals the stock murmur2 on every length 0-64 and on 5,000 random keys up to 300 bytes', () => {
+    const next = mulberry32(18);
+    const bytes = Buffer.from(Array.from({ length: 70 }, () => Math.floor(next() * 256)));
+    for (let length = 0; length <= 64; length++) {
+      // Unaligned slices too: the hash reads bytes, not words.
+      const key = bytes.subarray(length % 3, (length % 3) + length);
+      expect(murmur2(key)).toBe(stockMurmur2(key));
+    }
+    const lengthsMod4 = [0, 0, 0, 0];
+    for (let i = 0; i < 5_000; i++) {
+      const key = randomKey(next, 300);
+      const hash = murmur2(key);
+      expect(hash).toBe(stockMurmur2(key));
+      expect(hash).toBe(hash | 0); // a signed 32-bit integer, as the stock toInt() returns
+      const tail = Buffer.byteLength(Buffer.isBuffer(key) ? key : String(key)) % 4;
+      lengthsMod4[tail] = (lengthsMod4[tail] ?? 0) + 1;
+    }
+    // Every tail length (0-3 bytes after the last word) was exercised many times.
+    expect(Math.min(...lengthsMod4)).toBeGreaterThan(800);
+  });
+
+  it('equals the stock murmur2 on keys of 1-8 KB (all 0xff, all 0x80, random)', () => {
+    const next = mulberry32(5);
+    for (const length of [1_021, 2_048, 4_095, 8_190]) {
+      for (const key of [
+        Buffer.alloc(length, 0xff),
+        Buffer.alloc(length, 0x80),
+        Buffer.from(Array.from({ length }, () => Math.floor(next() * 256))),
+        '€'.repeat(Math.floor(length / 3)) + 'x'.repeat(length % 3),
+      ])
+        expect(murmur2(key)).toBe(stockMurmur2(key));
+    }
+  });
+
+  it('puts every key on the stock partition through kafkajs’ DefaultPartitioner', () => {
+    const next = mulberry32(99);
+    const partition = Partitioners.DefaultPartitioner();
+    for (let i = 0; i < 2_000; i++) {
+      const key = randomKey(next, 120);
+      const partitions = 1 + Math.floor(next() * 64);
+      const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+        partitionErrorCode: 0,
+        offlineReplicas: [],
+      }));
+      const message = { key: typeof key === 'number' ? String(key) : key, value: null };
+      expect(partition({ topic: 't', partitionMetadata, message })).toBe(
+        toPositive(stockMurmur2(message.key)) % partitions,
+      );
+    }
+  });
+
+  it('hashes a 1 MB key in milliseconds (the stock one took 117 s for 300 KB)', () => {
+    // In a plain Node process, as the services run it: inside Jest's sandbox the same loop over a
+    // Buffer runs ~100x slower, which would measure Jest rather than the hash.
+    const script = `
+      const murmur2 = require(${JSON.stringify(require.resolve('kafkajs/src/producer/partitioners/default/murmur2'))});
+      const key = Buffer.alloc(1_000_000);
+      for (let i = 0; i < key.length; i++) key[i] = (i * 2654435761) >>> 24;
+      const ms = (bytes) => {
+        const started = performance.now();
+        murmur2(key.subarray(0, bytes));
+        return performance.now() - started;
+      };
+      ms(100_000); // warm up
+      process.stdout.write(JSON.stringify({ kb100: ms(100_000), mb1: ms(1_000_000), patch: murmur2.streamscorePatch }));
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(0);
+    const { kb100, mb1, patch } = JSON.parse(run.stdout) as { kb100: number; mb1: number; patch: string };
+    process.stdout.write(`murmur2: 100 KB key ${kb100.toFixed(2)} ms, 1 MB key ${mb1.toFixed(2)} ms\n`);
+    expect(patch).toBe(PATCH);
+    // A guard against the quadratic version with a wide margin (a few ms expected), not a benchmark.
+    expect(mb1).toBeLessThan(1_000);
   });
 });

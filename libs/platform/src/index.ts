@@ -10,9 +10,12 @@ export {
   type ServiceEnv,
 } from './platform.module';
 export {
+  DEFAULT_FIELD_LIMITS,
+  fieldSizeLimits,
   loadPipelineConfig,
   parsePipelineConfig,
   PipelineConfigError,
+  type FieldLimits,
   type PipelineConfig,
   type StreamConfig,
 } from './pipeline-config';

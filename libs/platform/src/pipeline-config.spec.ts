@@ -1,4 +1,9 @@
-import { parsePipelineConfig, PipelineConfigError } from './pipeline-config';
+import {
+  DEFAULT_FIELD_LIMITS,
+  fieldSizeLimits,
+  parsePipelineConfig,
+  PipelineConfigError,
+} from './pipeline-config';
 
 const good = {
   streams: {
@@ -27,5 +32,75 @@ describe('parsePipelineConfig', () => {
     expect(() => parsePipelineConfig({ ...good, modle: 'x' }, 'p.json')).toThrow(
       'modle is not a known setting',
     );
+  });
+
+  describe('limits', () => {
+    it('should default to strings 64 KiB and key fields 1 KiB, each one left out', () => {
+      expect(parsePipelineConfig(good, 'p.json').limits).toEqual({
+        maxStringBytes: 65_536,
+        maxKeyFieldBytes: 1_024,
+      });
+      expect(DEFAULT_FIELD_LIMITS).toEqual({ maxStringBytes: 65_536, maxKeyFieldBytes: 1_024 });
+      expect(parsePipelineConfig({ ...good, limits: {} }, 'p.json').limits).toEqual(DEFAULT_FIELD_LIMITS);
+      expect(parsePipelineConfig({ ...good, limits: { maxKeyFieldBytes: 64 } }, 'p.json').limits).toEqual({
+        maxStringBytes: 65_536,
+        maxKeyFieldBytes: 64,
+      });
+      expect(
+        parsePipelineConfig({ ...good, limits: { maxStringBytes: 1_000_000, $comment: 'x' } }, 'p.json')
+          .limits,
+      ).toEqual({ maxStringBytes: 1_000_000, maxKeyFieldBytes: 1_024 });
+    });
+
+    it('should give each stream its own key fields with the limits', () => {
+      const config = parsePipelineConfig(
+        {
+          ...good,
+          streams: { ...good.streams, outcomes: { ...good.streams.outcomes, keyFields: ['origin', 'dest'] } },
+          limits: { maxStringBytes: 100, maxKeyFieldBytes: 10 },
+        },
+        'p.json',
+      );
+      expect(fieldSizeLimits(config, 'events')).toEqual({
+        maxStringBytes: 100,
+        maxKeyFieldBytes: 10,
+        keyFields: ['origin'],
+      });
+      expect(fieldSizeLimits(config, 'outcomes').keyFields).toEqual(['origin', 'dest']);
+    });
+
+    it.each([
+      [{ maxStringBytes: 0 }, 'limits.maxStringBytes must be an integer from 1 to 67108864 (bytes), got 0'],
+      [
+        { maxStringBytes: 1.5 },
+        'limits.maxStringBytes must be an integer from 1 to 67108864 (bytes), got 1.5',
+      ],
+      [
+        { maxStringBytes: '64KiB' },
+        'limits.maxStringBytes must be an integer from 1 to 67108864 (bytes), got "64KiB"',
+      ],
+      [
+        { maxStringBytes: 2 ** 26 + 1 },
+        'limits.maxStringBytes must be an integer from 1 to 67108864 (bytes), got 67108865',
+      ],
+      [
+        { maxKeyFieldBytes: -1 },
+        'limits.maxKeyFieldBytes must be an integer from 1 to 1048576 (bytes), got -1',
+      ],
+      [
+        { maxKeyFieldBytes: 2_000_000 },
+        'limits.maxKeyFieldBytes must be an integer from 1 to 1048576 (bytes), got 2000000',
+      ],
+      [
+        { maxKeyFieldBytes: null },
+        'limits.maxKeyFieldBytes must be an integer from 1 to 1048576 (bytes), got null',
+      ],
+      [{ maxStringLength: 10 }, 'limits.maxStringLength is not a known setting'],
+      [[1, 2], 'limits must be an object'],
+      ['64KiB', 'limits must be an object'],
+    ])('should refuse limits %j, naming the field', (limits, message) => {
+      expect(() => parsePipelineConfig({ ...good, limits }, 'p.json')).toThrow(PipelineConfigError);
+      expect(() => parsePipelineConfig({ ...good, limits }, 'p.json')).toThrow(`p.json: ${message}`);
+    });
   });
 });

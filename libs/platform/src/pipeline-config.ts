@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { FieldSizeLimits } from '@streamscore/contracts';
 
 /**
  * What a deployment serves, as configuration rather than code: which schema each input stream
@@ -18,12 +19,52 @@ export interface StreamConfig {
   readonly timeField: string;
 }
 
+/**
+ * Sizes an input record may have beyond the message cap (STREAMSCORE_MAX_MESSAGE_BYTES): a record
+ * over them is dead-lettered TOO_LARGE with the field paths by the ingestion gate, refused by the
+ * HTTP entry and by `streamscore produce` (one rule: the decoder's field size check, libs/contracts
+ * field-sizes.ts).
+ */
+export interface FieldLimits {
+  /** Most bytes of any string (UTF-8), bytes value or map key in a record. */
+  readonly maxStringBytes: number;
+  /** Most UTF-8 bytes of each key field's value as text, i.e. of each part of the entity key. */
+  readonly maxKeyFieldBytes: number;
+}
+
+/**
+ * The defaults, for a pipeline file without `limits`:
+ * - strings 64 KiB: ids, codes, names and short free text are far below it (the flights demo's
+ *   longest string is under 40 bytes); it is 1/16 of the default 1 MiB message cap, so a record
+ *   can still hold several large strings; a larger one is a mistake or an attack, and every string
+ *   is carried on into validated records, dead-letter copies and logs.
+ * - key fields 1 KiB: the entity key is hashed by the partitioner of every producer that writes the
+ *   record, is the Kafka key of validated records and predictions and part of every Redis feature
+ *   key of the entity. Real keys are codes and ids (an airport 3 bytes, a UUID 36); 1 KiB leaves
+ *   room for prefixed or composite ids and keeps a key a small fraction of its record. A 300 KB
+ *   key once held a partition for minutes (issue #18).
+ */
+export const DEFAULT_FIELD_LIMITS: FieldLimits = { maxStringBytes: 65_536, maxKeyFieldBytes: 1_024 };
+
+/**
+ * Largest settings: a string cannot outgrow the largest message cap (64 MiB), nor a key part a
+ * broker's default message (1 MiB).
+ */
+const FIELD_LIMIT_MAX: FieldLimits = { maxStringBytes: 64 * 1_048_576, maxKeyFieldBytes: 1_048_576 };
+
 export interface PipelineConfig {
   readonly file: string;
   readonly streams: { readonly events: StreamConfig; readonly outcomes: StreamConfig };
   readonly featureViews: string;
   readonly modelRepository: string;
   readonly model: string;
+  /** Field size limits of both input streams (`limits`; DEFAULT_FIELD_LIMITS for any left out). */
+  readonly limits: FieldLimits;
+}
+
+/** The decoder options that apply the pipeline's field size limits to one input stream. */
+export function fieldSizeLimits(pipeline: PipelineConfig, stream: 'events' | 'outcomes'): FieldSizeLimits {
+  return { ...pipeline.limits, keyFields: pipeline.streams[stream].keyFields };
 }
 
 export class PipelineConfigError extends Error {
@@ -45,7 +86,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
   const at = (path: string, message: string): PipelineConfigError =>
     new PipelineConfigError(`${file}: ${path} ${message}`);
   const root = object(raw, '', at);
-  allowOnly(root, ['streams', 'featureViews', 'modelRepository', 'model', '$comment'], '', at);
+  allowOnly(root, ['streams', 'featureViews', 'modelRepository', 'model', 'limits', '$comment'], '', at);
   const streams = object(root['streams'], 'streams', at);
   allowOnly(streams, ['events', 'outcomes'], 'streams', at);
   const stream = (name: 'events' | 'outcomes'): StreamConfig => {
@@ -73,7 +114,23 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     featureViews: pathIn(base, string(root['featureViews'], 'featureViews', at)),
     modelRepository: pathIn(base, string(root['modelRepository'], 'modelRepository', at)),
     model: string(root['model'], 'model', at),
+    limits: fieldLimits(root['limits'], at),
   };
+}
+
+function fieldLimits(raw: unknown, at: At): FieldLimits {
+  if (raw === undefined) return DEFAULT_FIELD_LIMITS;
+  const limits = object(raw, 'limits', at);
+  allowOnly(limits, ['maxStringBytes', 'maxKeyFieldBytes', '$comment'], 'limits', at);
+  const limit = (name: keyof FieldLimits): number => {
+    const value = limits[name];
+    if (value === undefined) return DEFAULT_FIELD_LIMITS[name];
+    const max = FIELD_LIMIT_MAX[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max)
+      throw at(`limits.${name}`, `must be an integer from 1 to ${max} (bytes), got ${JSON.stringify(value)}`);
+    return value;
+  };
+  return { maxStringBytes: limit('maxStringBytes'), maxKeyFieldBytes: limit('maxKeyFieldBytes') };
 }
 
 type At = (path: string, message: string) => PipelineConfigError;

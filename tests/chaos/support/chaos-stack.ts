@@ -85,3 +85,50 @@ export async function awaitInputCommitted(
     await admin.disconnect();
   }
 }
+
+/**
+ * How long a broker restart keeps the broker down: longer than the 6 s session timeout the
+ * ingestion, features and inference runs set, so their groups must rejoin.
+ */
+export const BROKER_DOWN_MS = 8_000;
+
+/**
+ * Stops the private broker (SIGTERM), keeps it down `downMs` and starts it again; `whileDown` runs
+ * right after the stop (e.g. a readiness probe). Resolves with how long the broker was away,
+ * shutdown and start-up included, and what `whileDown` returned.
+ */
+export async function restartBroker<T = undefined>(
+  chaos: ChaosStack,
+  downMs: number,
+  whileDown?: () => Promise<T>,
+): Promise<{ downSeconds: number; during: T | undefined }> {
+  const stopAt = Date.now();
+  await chaos.stack.stopKafka();
+  const during = await whileDown?.();
+  await new Promise((r) => setTimeout(r, downMs));
+  await chaos.stack.startKafka();
+  return { downSeconds: (Date.now() - stopAt) / 1000, during };
+}
+
+/** Lines of the services' output (LOG_LEVEL warn: warnings and errors) that contain `text`. */
+export function linesWith(services: readonly ServiceProcess[], text: string): number {
+  return services.reduce(
+    (n, s) =>
+      n +
+      s
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(text)).length,
+    0,
+  );
+}
+
+/** What the transport logged over a fault (its warnings and errors), for the accounting line. */
+export function transportEvents(services: readonly ServiceProcess[]): Record<string, number> {
+  return {
+    consumerCrashes: linesWith(services, 'consumer crashed'),
+    retried: linesWith(services, 'partition paused while retrying'),
+    givenUp: linesWith(services, 'given up: the group is rebalancing'),
+    fenced: linesWith(services, 'abandoned: partition moved to another member'),
+  };
+}

@@ -8,12 +8,14 @@ import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testi
 import {
   decodePredictions,
   flightStream,
+  inputPositions,
   type FlightStream,
   loadFlightFeatureViews,
   PIPELINE,
   produceValidated,
   ROOT,
 } from '@streamscore/demo-flights/testing';
+import { printAccounting } from './accounting';
 import { awaitInputCommitted, type ChaosStack } from './chaos-stack';
 
 /** The flights cut holds 20,000 departures (demo/flights/testing/flight-stream.ts). */
@@ -82,32 +84,29 @@ export async function materializeInto(
 
 /**
  * Topics (3 partitions), the online store filled before the run (nothing late, so online equals
- * offline), and the validated departures produced with one bad record every BAD_EVERY.
+ * offline), and the validated departures produced with one bad record every BAD_EVERY (unless
+ * `produce` is false: the scenario produces them with `produceInput`).
  */
 export async function prepareInference(
   chaos: ChaosStack,
   events: number,
   settings: Record<string, string> = {},
+  { produce = true }: { readonly produce?: boolean } = {},
 ): Promise<InferenceRun> {
   const prefix = randomName('chaosinf');
   const catalogue = new TopicCatalogue({ prefix, partitions: 3 });
   await createTestTopics(chaos.admin, catalogue.all());
   const stream = chaosFlightStream(events);
   const keyPrefix = await materializeInto(chaos, stream);
-  const { bad } = await produceValidated(
-    chaos.kafka,
-    catalogue.name('eventsValidated'),
-    stream.scored,
-    BAD_EVERY,
-  );
   const groupId = `${prefix}-group`;
-  return {
+  const run: InferenceRun = {
     catalogue,
     groupId,
     keyPrefix,
     stream,
     events,
-    bad,
+    // produceValidated writes a bad record after every BAD_EVERY-th event.
+    bad: Math.floor(events / BAD_EVERY),
     env: {
       // chaos.start() defaults KAFKA_BROKERS to the private broker; Redis must be named too.
       REDIS_URL: chaos.stack.redisUrl,
@@ -124,6 +123,76 @@ export async function prepareInference(
       ...settings,
     },
   };
+  if (produce) await produceInput(chaos, run, 0, events);
+  return run;
+}
+
+/**
+ * Produces the run's events [from, to) with their bad records (one after every BAD_EVERY-th
+ * event, as in the whole input): `from` must be a multiple of BAD_EVERY.
+ */
+export async function produceInput(
+  chaos: ChaosStack,
+  run: InferenceRun,
+  from: number,
+  to: number,
+): Promise<void> {
+  if (from % BAD_EVERY !== 0) throw new Error(`input slices start at multiples of ${BAD_EVERY}, not ${from}`);
+  await produceValidated(
+    chaos.kafka,
+    run.catalogue.name('eventsValidated'),
+    run.stream.scored.slice(from, to),
+    BAD_EVERY,
+  );
+}
+
+/**
+ * Events from `from` on produced in the background, a slice of `step` events (a multiple of
+ * BAD_EVERY) every `intervalMs`, until `stop()` or `to`: input keeps flowing while a replica
+ * starts and joins. `produced` is where the next slice would start.
+ */
+export class PacedInput {
+  private reached = 0;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    chaos: ChaosStack,
+    run: InferenceRun,
+    from: number,
+    to: number,
+    options: { readonly step: number; readonly intervalMs: number },
+  ) {
+    if (options.step <= 0 || options.step % BAD_EVERY !== 0)
+      throw new Error(`paced slices are multiples of ${BAD_EVERY}, not ${options.step}`);
+    this.reached = from;
+    this.done = (async () => {
+      while (!this.stopped && this.reached < to) {
+        const next = Math.min(to, this.reached + options.step);
+        await produceInput(chaos, run, this.reached, next);
+        this.reached = next;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, options.intervalMs);
+        });
+      }
+    })();
+    // Awaited by the scenario later; until then a failure must not count as unhandled.
+    this.done.catch(() => undefined);
+  }
+
+  get produced(): number {
+    return this.reached;
+  }
+
+  /** No slice after the one being produced; resolves once that one is written. */
+  async stop(): Promise<number> {
+    this.stopped = true;
+    this.wake?.();
+    await this.done;
+    return this.reached;
+  }
 }
 
 export interface InferenceOutcome {
@@ -132,6 +201,8 @@ export interface InferenceOutcome {
   readonly duplicates: number;
   readonly missing: number;
   readonly predictions: Prediction[];
+  /** Each dead letter's source `partition:offset` in the input topic. */
+  readonly deadLetterSources: string[];
 }
 
 /**
@@ -159,19 +230,91 @@ export async function readInferenceOutcome(
   });
   const predictions = await decodePredictions(raw);
   const eventIds = new Set(predictions.map((p) => p.eventId));
-  const sources = new Set(
-    dead.map(
-      (m) =>
-        `${m.headers[Headers.sourcePartition]?.toString() ?? ''}:${m.headers[Headers.sourceOffset]?.toString() ?? ''}`,
-    ),
+  const deadLetterSources = dead.map(
+    (m) =>
+      `${m.headers[Headers.sourcePartition]?.toString() ?? ''}:${m.headers[Headers.sourceOffset]?.toString() ?? ''}`,
   );
+  const sources = new Set(deadLetterSources);
   return {
     predicted: predictions.length,
     deadLettered: dead.length,
     duplicates: predictions.length - eventIds.size + (dead.length - sources.size),
     missing: Math.max(0, run.events - eventIds.size) + Math.max(0, run.bad - sources.size),
     predictions,
+    deadLetterSources,
   };
+}
+
+/** Outcomes per input record: `expectedPerInput` is exact accounting. */
+export interface PerInput {
+  /** Records in the input topic (events and bad records). */
+  readonly inputs: number;
+  readonly withoutOutcome: number;
+  /** Records with a prediction and a dead letter, or two of either. */
+  readonly withMoreThanOne: number;
+  /** Predictions of an event id, or dead letters of a position, the input does not hold. */
+  readonly ofNoInput: number;
+}
+
+export function expectedPerInput(run: InferenceRun): PerInput {
+  return { inputs: run.events + run.bad, withoutOutcome: 0, withMoreThanOne: 0, ofNoInput: 0 };
+}
+
+/**
+ * Matches every outcome to its input record: a prediction by its event id's position in the input
+ * topic, a dead letter by its source partition:offset. Every record of the input topic must have
+ * exactly one, a prediction for an event and a dead letter for a bad record alike.
+ */
+export async function outcomesPerInput(
+  chaos: ChaosStack,
+  run: InferenceRun,
+  outcome: InferenceOutcome,
+): Promise<PerInput> {
+  const positions = await inputPositions(chaos.kafka, run.catalogue, run.events + run.bad);
+  const count = new Map<string, number>();
+  // The input is written without transactions: its offsets [low, high) are all records.
+  for (const p of await chaos.admin.fetchTopicOffsets(run.catalogue.name('eventsValidated')))
+    for (let offset = Number(p.low); offset < Number(p.high); offset++)
+      count.set(`${p.partition}:${offset}`, 0);
+  let ofNoInput = 0;
+  const seen = (position: string | undefined): void => {
+    const n = position === undefined ? undefined : count.get(position);
+    if (position === undefined || n === undefined) ofNoInput++;
+    else count.set(position, n + 1);
+  };
+  for (const p of outcome.predictions) {
+    const at = positions.get(p.eventId);
+    seen(at && `${at.partition}:${at.offset}`);
+  }
+  for (const source of outcome.deadLetterSources) seen(source);
+  const counts = [...count.values()];
+  return {
+    inputs: counts.length,
+    withoutOutcome: counts.filter((n) => n === 0).length,
+    withMoreThanOne: counts.filter((n) => n > 1).length,
+    ofNoInput,
+  };
+}
+
+/** The accounting line of an inference run; `sent` counts the bad records too. */
+export function printInferenceAccounting(
+  scenario: string,
+  run: InferenceRun,
+  outcome: InferenceOutcome,
+  started: number,
+  extra: Record<string, string | number>,
+): void {
+  printAccounting({
+    scenario,
+    sent: run.events + run.bad,
+    validated: run.events + run.bad,
+    deadLettered: outcome.deadLettered,
+    predicted: outcome.predicted,
+    duplicates: outcome.duplicates,
+    missing: outcome.missing,
+    seconds: (Date.now() - started) / 1000,
+    extra,
+  });
 }
 
 /** Sum of a Prometheus metric's samples carrying every given label. */

@@ -9,6 +9,7 @@ import {
   type TopicKey,
 } from '@streamscore/contracts';
 import type { TopicRecord } from '@streamscore/kafka';
+import { fieldSizeLimits } from '@streamscore/platform';
 import { cliContext, type CliContext } from '../cli-env';
 import {
   countByCode,
@@ -167,6 +168,12 @@ class Resender {
       );
     }
     const headers = originalHeaders(dead.headers);
+    const dropped = headerText(dead.headers, Headers.dlqDropped);
+    if (repaired === undefined && dropped !== undefined) {
+      throw new Error(
+        `${where} does not hold its record (too large to copy: ${dropped} bytes); resend the original from ${topic} partition ${headerText(dead.headers, Headers.sourcePartition) ?? '?'} offset ${headerText(dead.headers, Headers.sourceOffset) ?? '?'}, or give a --repair`,
+      );
+    }
     if (repaired === undefined) return { topic, out: { key: dead.key, value: dead.value, headers } };
     const stream = this.validated.get(topic);
     if (stream === undefined) {
@@ -175,8 +182,10 @@ class Resender {
       return { topic, out: { key: dead.key, value: JSON.stringify(repaired), headers } };
     }
     // Validated topics carry canonical Avro only: check and encode the repair here.
-    const history = loadSchemaHistory(this.context.pipeline(this.pipelineFile).streams[stream].schemaDir);
-    const result = createDecoder(history).fromJson(repaired);
+    const pipeline = this.context.pipeline(this.pipelineFile);
+    const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
+    // The gate's field size limits too: this record skips the gate.
+    const result = createDecoder(history, fieldSizeLimits(pipeline, stream)).fromJson(repaired);
     if (!result.ok) throw new Error(`repair of ${where}: ${result.code}: ${result.reason}`);
     headers[Headers.contentType] = ContentTypes.avro;
     headers[Headers.schemaName] = history.name;

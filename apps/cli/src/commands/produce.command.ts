@@ -1,14 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
+import { connectTransactional } from '@streamscore/kafka';
+import { fieldSizeLimits } from '@streamscore/platform';
 import { cliContext } from '../cli-env';
-import { readRecords } from '../io/read-records';
+import { readLineRecords } from '../io/line-records';
 import { RecordFormats, resolveFormat } from '../io/record-formats';
 import { fieldKinds } from '../io/schema-coercion';
+import { encodeLines } from '../produce/line-messages';
 import { RecordEncoder, type PayloadEncoding } from '../produce/record-encoder';
+import {
+  DEFAULT_TRANSACTION_LINES,
+  sendInTransactions,
+  transactionLinesOf,
+  transactionTimeoutMs,
+} from '../produce/transactional-send';
 import { ProgressBar } from '../progress/progress-bar';
 import { RatePacer } from '../progress/rate-pacer';
 import { positiveInt, positiveNumber } from './option-parsers';
 
+/** Records per send request within a transaction. */
 const MAX_BATCH = 500;
 
 interface ProduceOptions {
@@ -19,9 +30,16 @@ interface ProduceOptions {
   readonly encoding: PayloadEncoding;
   readonly rate?: number;
   readonly max?: number;
+  readonly fromLine?: number;
+  readonly transactionLines?: number;
 }
 
-/** `streamscore produce`: records from a file or stdin onto `events` or `outcomes`. */
+/**
+ * `streamscore produce`: records from a file or stdin onto `events` or `outcomes`. Every selected
+ * line is encoded first and every bad one reported (nothing is sent then); the records go in
+ * transactions of --transaction-lines, each commit printed with its last line, so that a failure
+ * leaves whole transactions only and names the --from-line that sends exactly the rest.
+ */
 export function produceCommand(): Command {
   return new Command('produce')
     .description('send records from a JSON, JSONL, CSV or Parquet file (or stdin) to an input stream')
@@ -50,38 +68,74 @@ export function produceCommand(): Command {
         .default('avro'),
     )
     .option('--rate <n>', 'records per second at most', positiveNumber)
-    .option('--max <n>', 'send at most this many records', positiveInt)
+    .option('--max <n>', 'send at most this many lines (from --from-line on)', positiveInt)
+    .option(
+      '--from-line <n>',
+      'start at this line (file line for JSONL and CSV, element for JSON, row for Parquet), e.g. to resume',
+      positiveInt,
+    )
+    .option(
+      '--transaction-lines <n>',
+      `records per transaction (default ${DEFAULT_TRANSACTION_LINES}; with --rate, one second of records)`,
+      positiveInt,
+    )
     .action(async (options: ProduceOptions) => {
       const context = cliContext();
-      const stream = context.pipeline(options.pipeline).streams[options.stream];
+      const pipeline = context.pipeline(options.pipeline);
+      const stream = pipeline.streams[options.stream];
       const history = loadSchemaHistory(stream.schemaDir);
       const format = resolveFormat(options.format, options.file);
-      const all = await readRecords(options.file, format, fieldKinds(history.latest.schema));
-      const records = options.max === undefined ? all : all.slice(0, options.max);
-      const encoder = new RecordEncoder(createDecoder(history), stream.keyFields, options.encoding);
-      // Encode everything first: a bad record stops the run before anything is sent.
-      const messages = records.map((record, index) => encoder.encode(record, index));
-      const topic = context.topics.name(options.stream);
-      const producer = context.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
+      const transactionLines = transactionLinesOf(options);
+      const timeoutMs = transactionTimeoutMs(transactionLines, options.rate);
+      const input = await readLineRecords(options.file, format, fieldKinds(history.latest.schema));
+      const encoder = new RecordEncoder(
+        // The pipeline's field size limits: a record the gate would dead-letter TOO_LARGE is refused here.
+        createDecoder(history, fieldSizeLimits(pipeline, options.stream)),
+        stream.keyFields,
+        options.encoding,
+        context.maxMessageBytes,
+      );
+      // Everything is encoded before anything is sent: one bad line and nothing goes out.
+      const lines = encodeLines(input, (record) => encoder.encode(record), {
+        ...(options.fromLine === undefined ? {} : { fromLine: options.fromLine }),
+        ...(options.max === undefined ? {} : { max: options.max }),
       });
+      const topic = context.topics.name(options.stream);
+      if (lines.length === 0) {
+        process.stdout.write(`produced 0 record(s) to ${topic}\n`);
+        return;
+      }
+      // A new transactional id per run: see docs/cli.md (the resume point never depends on it).
+      const transactionalId = `streamscore-cli.produce.${topic}.${randomUUID()}`;
+      const producer = await connectTransactional(context.kafka, transactionalId, timeoutMs);
       const pacer = new RatePacer(options.rate);
-      const batchSize = pacer.batchSize(MAX_BATCH);
-      const progress = new ProgressBar(`produce ${topic}`, messages.length);
-      await producer.connect();
+      const progress = new ProgressBar(`produce ${topic}`, lines.length);
+      let done: { records: number; transactions: number };
       try {
-        for (let start = 0; start < messages.length; start += batchSize) {
-          const batch = messages.slice(start, start + batchSize);
-          await producer.send({ topic, acks: -1, messages: batch });
-          progress.advance(batch.length);
-          await pacer.pace(start + batch.length);
-        }
+        done = await sendInTransactions(producer, {
+          topic,
+          lines,
+          transactionLines,
+          sendSize: pacer.batchSize(MAX_BATCH),
+          ...(options.max === undefined ? {} : { max: options.max }),
+          pace: (sent) => pacer.pace(sent),
+          onSent: (records) => {
+            progress.advance(records);
+          },
+          onCommit: (committed) => {
+            progress.clearLine();
+            process.stdout.write(
+              `committed lines ${committed.firstLine}-${committed.lastLine} ` +
+                `(${committed.records} record(s)), next: --from-line ${committed.lastLine + 1}\n`,
+            );
+          },
+        });
       } finally {
         progress.finish();
         await producer.disconnect();
       }
-      process.stdout.write(`produced ${messages.length} record(s) to ${topic}\n`);
+      process.stdout.write(
+        `produced ${done.records} record(s) to ${topic} in ${done.transactions} transaction(s)\n`,
+      );
     });
 }

@@ -21,6 +21,7 @@ export const DEAD_LETTER_HEADERS: readonly string[] = [
   Headers.dlqCode,
   Headers.dlqReason,
   Headers.dlqFields,
+  Headers.dlqDropped,
   Headers.sourceTopic,
   Headers.sourcePartition,
   Headers.sourceOffset,

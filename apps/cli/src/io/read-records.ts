@@ -8,7 +8,8 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function readBytes(file: string | undefined): Promise<Buffer> {
+/** The file's bytes, or stdin's when `file` is absent or '-'. */
+export async function readBytes(file: string | undefined): Promise<Buffer> {
   if (file === undefined || file === '-') return readStdin();
   try {
     return await readFile(file);
@@ -21,7 +22,7 @@ async function readBytes(file: string | undefined): Promise<Buffer> {
  * Parquet rows as objects. hyparquet is ESM-only: loaded with import() as demo/flights/data.ts
  * does (tsc's CommonJS output turns it into require(), which Node ≥ 20.19 resolves for ESM).
  */
-async function parquetRecords(bytes: Buffer): Promise<InputRecord[]> {
+export async function parquetRecords(bytes: Buffer): Promise<InputRecord[]> {
   const { parquetReadObjects } = await import('hyparquet');
   const { compressors } = await import('hyparquet-compressors');
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

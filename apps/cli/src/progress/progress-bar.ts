@@ -54,6 +54,11 @@ export class ProgressBar {
     }
   }
 
+  /** Clears the bar's line on a terminal so that a message can be printed; the next draw restores it. */
+  clearLine(): void {
+    if (this.stream.isTTY && this.drawnDone >= 0) this.stream.write('\r\x1b[2K');
+  }
+
   finish(): void {
     // A plain log already holding the final count needs no second copy of it.
     if (!this.stream.isTTY && this.drawnDone === this.done) return;

@@ -70,7 +70,10 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
     const produced = await runCli(['produce', '--stream', 'events', '--file', file, '--rate', '100'], env);
     const consumed = await runCli(['consume', 'events', '--metadata'], env);
 
-    expect(produced).toBe(`produced 3 record(s) to ${catalogue.name('events')}\n`);
+    expect(produced).toBe(
+      'committed lines 1-3 (3 record(s)), next: --from-line 4\n' +
+        `produced 3 record(s) to ${catalogue.name('events')} in 1 transaction(s)\n`,
+    );
     const lines = consumed
       .trim()
       .split('\n')
@@ -98,7 +101,7 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, `${JSON.stringify(departures[0])}\n{"eventId":"e9","origin":"JFK"}\n`);
     await expect(runCli(['produce', '--stream', 'events', '--file', bad], env)).rejects.toThrow(
-      /^record 2: /,
+      /^1 of 2 line\(s\) cannot be sent; nothing was sent:\n {2}line 2: MISSING_FIELD /,
     );
     const after = await runCli(['consume', 'events'], env);
     expect(after.trim().split('\n')).toHaveLength(3);

@@ -2,7 +2,8 @@ import { buildProgram } from '../program';
 
 /**
  * Runs the CLI in-process as `streamscore <args>` with extra environment, and returns what it wrote
- * to stdout. The environment is restored afterwards.
+ * to stdout. The environment is restored afterwards. When the command fails, what it wrote to
+ * stdout until then is the error's `stdout` (e.g. the commits `produce` made before a failure).
  */
 export async function runCli(
   args: readonly string[],
@@ -21,6 +22,9 @@ export async function runCli(
       .exitOverride()
       .parseAsync(['node', 'streamscore', ...args]);
     return out.join('');
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) Object.assign(error, { stdout: out.join('') });
+    throw error;
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();

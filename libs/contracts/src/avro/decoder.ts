@@ -11,6 +11,7 @@ import {
   type MessageHeaders,
   type WireFormat,
 } from './decode-result';
+import { compileFieldSizeCheck, type FieldSizeLimits } from './field-sizes';
 import { compileFiniteCheck } from './finite-check';
 import { prepareJsonRecord, validateJsonRecord } from './json-record';
 import { registryWriter, type WriterSchema } from './registry-writer';
@@ -24,7 +25,13 @@ import {
   singleObjectHeader,
 } from './single-object';
 
-export interface DecoderOptions {
+/**
+ * The field size limits (FieldSizeLimits: `maxStringBytes` for any string, bytes value or map key,
+ * `maxKeyFieldBytes` for each of `keyFields`) are checked on every decoded record, Avro or JSON, when
+ * given: TOO_LARGE naming the fields. They have no defaults here: the pipeline file has them
+ * (libs/platform pipeline-config.ts), and decoders of records already past the gate need not check.
+ */
+export interface DecoderOptions extends FieldSizeLimits {
   /** Payloads above this are TOO_LARGE before any parsing. */
   readonly maxMessageBytes?: number;
   /** Most array items per message, all arrays together (LIMIT_EXCEEDED above). */
@@ -71,7 +78,7 @@ export function createDecoder<T = Record<string, unknown>>(
   history: SchemaHistory,
   options: DecoderOptions = {},
 ): Decoder<T> {
-  const { maxMessageBytes, maxArrayItems, maxMapEntries, registry } = {
+  const { maxMessageBytes, maxArrayItems, maxMapEntries, registry, ...fieldSizeLimits } = {
     ...DEFAULT_DECODER_LIMITS,
     ...options,
   };
@@ -80,6 +87,7 @@ export function createDecoder<T = Record<string, unknown>>(
   const latest = history.latest;
   const reader = boundedType(latest.schema, limits, budget);
   const finiteFailures = compileFiniteCheck(reader, latest.schema);
+  const oversizedFields = compileFieldSizeCheck(reader, fieldSizeLimits);
   const writers: WriterSchema[] = history.versions.map((version) => {
     const isLatest = version === latest;
     return {
@@ -112,6 +120,8 @@ export function createDecoder<T = Record<string, unknown>>(
         `${buffer.length - decoded.offset} bytes after the ${history.name} datum`,
       );
     }
+    const oversized = oversizedFields(decoded.value);
+    if (oversized) return oversized;
     const nonFinite = finiteFailures(decoded.value);
     if (nonFinite.length > 0) return notFinite(nonFinite);
     return { record: decoded.value as T };
@@ -175,6 +185,8 @@ export function createDecoder<T = Record<string, unknown>>(
       const unknownFields = prepareJsonRecord(reader, parsed, limits);
       const invalid = validateJsonRecord(reader, parsed, unknownFields);
       if (invalid) return failureFromError(invalid);
+      const oversized = oversizedFields(parsed);
+      if (oversized) return oversized;
       const nonFinite = finiteFailures(parsed);
       if (nonFinite.length > 0) return notFinite(nonFinite);
       const canonical = encodeSingleObject(latest.type, parsed);

@@ -40,8 +40,9 @@ export interface CommitOffset {
 
 /**
  * Why a handled micro-batch's outputs were never delivered: another member took the partition
- * over ('fenced'), the group rebalanced while a failure was being retried ('rebalanced'), or the
- * service is stopping ('stopped'). In every case the next owner redoes it from the committed offset.
+ * over ('fenced'); the group rebalanced, or kafkajs restarted the consumer after a crash, while a
+ * failure was being retried ('rebalanced'); or the service is stopping ('stopped'). In every case
+ * the partition's next owner redoes it from the committed offset.
  */
 export type AbandonReason = 'fenced' | 'rebalanced' | 'stopped';
 

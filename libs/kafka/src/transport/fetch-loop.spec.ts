@@ -673,6 +673,32 @@ describe('PartitionBatchRunner (fake Kafka)', () => {
   });
 
   describe('delivery failures', () => {
+    it.each([
+      ['kafkajs restarts the consumer after a crash', false, 'rebalanced'],
+      ['the service stops', true, 'stopped'],
+    ] as const)(
+      "should give a failing delivery up when the fetch stops running because %s, as '%s'",
+      async (_why, stopService, reason) => {
+        const fetch = fetchOf([0, 1]);
+        const started: { runner?: PartitionBatchRunner } = {};
+        fake.txStep = (step) => {
+          if (step !== 'commit') return Promise.resolve();
+          fetch.running = false;
+          if (stopService) void started.runner?.stop();
+          return Promise.reject(new Error('broker went away'));
+        };
+        const handler = echoHandler(fake);
+        started.runner = await startRunner(fake, { handler });
+
+        await run(fake, fetch);
+
+        expect(handler.seen.abandoned).toEqual([{ firstOffset: '0', reason }]);
+        expect(handler.seen.delivered).toEqual([]);
+        expect(fake.committedTxs()).toEqual([]);
+        expect(fetch.resolved).toEqual([]);
+      },
+    );
+
     it('should retry a failed transaction with a fresh producer, the failed one aborted, and deliver once', async () => {
       const onRetry = jest.fn();
       let failures = 1;

@@ -278,9 +278,12 @@ export class PartitionBatchRunner {
         this.policy,
       );
       if (!outcome.done) {
-        if (outcome.reason !== 'stopped') await this.delivery.reset(topic, partition);
-        handled.abandoned?.(outcome.reason);
-        return outcome.reason;
+        // Not running but not stopping: kafkajs is restarting the consumer after a crash; the
+        // partition is fetched again from the committed offset, possibly by another member.
+        const reason = outcome.reason === 'stopped' && !this.stopping ? 'rebalanced' : outcome.reason;
+        if (reason !== 'stopped') await this.delivery.reset(topic, partition);
+        handled.abandoned?.(reason);
+        return reason;
       }
     }
     handled.delivered?.({

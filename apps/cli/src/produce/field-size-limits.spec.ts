@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
+import { fieldSizeLimits, loadPipelineConfig } from '@streamscore/platform';
+import { parseLineRecords } from '../io/line-records';
+import { encodeLines, LinesRefused } from './line-messages';
+import { RecordEncoder } from './record-encoder';
+
+/**
+ * `streamscore produce` applies the pipeline's field size limits as produce.command.ts wires its
+ * encoder: a record that ingestion would dead-letter TOO_LARGE is refused before anything is sent,
+ * and the refusal names its line and field (issue #18).
+ */
+const pipeline = loadPipelineConfig(
+  join(__dirname, '..', '..', '..', '..', 'demo', 'flights', 'pipeline.json'),
+);
+const stream = pipeline.streams.events;
+const encoder = new RecordEncoder(
+  createDecoder(loadSchemaHistory(stream.schemaDir), fieldSizeLimits(pipeline, 'events')),
+  stream.keyFields,
+  'avro',
+);
+
+const departure = (extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    eventId: 'e-1',
+    scheduledAt: 978336000000,
+    origin: 'SFO',
+    destination: 'LAX',
+    distance: 337,
+    ...extra,
+  });
+
+describe('produce: field size limits', () => {
+  it('refuses an oversized key field and string before sending, naming each line and field', () => {
+    const text = [
+      departure(),
+      departure({ origin: 'O'.repeat(300_000) }),
+      departure(),
+      departure({ eventId: 'e'.repeat(70_000) }),
+    ].join('\n');
+    const refuse = (): unknown =>
+      encodeLines(parseLineRecords(Buffer.from(text), 'jsonl'), (r) => encoder.encode(r));
+    expect(refuse).toThrow(LinesRefused);
+    expect(refuse).toThrow(
+      [
+        '2 of 4 line(s) cannot be sent; nothing was sent:',
+        '  line 2: TOO_LARGE (origin): origin is 300000 bytes; a key field may have at most 1024',
+        '  line 4: TOO_LARGE (eventId): eventId is 70000 bytes; a string may have at most 65536',
+      ].join('\n'),
+    );
+  });
+
+  it('sends records at the limits, keyed by their entity key', () => {
+    const origin = 'O'.repeat(1_024);
+    const text = departure({ origin, eventId: 'e'.repeat(65_536) });
+    const [line] = encodeLines(parseLineRecords(Buffer.from(text), 'jsonl'), (r) => encoder.encode(r));
+    expect(line?.line).toBe(1);
+    expect(line?.message.key).toBe(origin);
+  });
+});
