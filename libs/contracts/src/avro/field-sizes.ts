@@ -1,6 +1,7 @@
 import type * as avro from 'avsc';
 import { fieldText } from '../stream-accessors';
 import { decodeFailure, type DecodeFailure } from './decode-result';
+import { compileWalker, type Walk } from './type-walker';
 
 /**
  * Field sizes: the rule that a record's strings and key fields are not larger than the pipeline
@@ -31,18 +32,6 @@ interface Oversized {
   readonly limit: number;
 }
 
-type Check = (value: unknown, path: string[], found: Oversized[]) => void;
-
-interface TypeInternals {
-  readonly typeName: string;
-  readonly fields?: readonly { name: string; type: avro.Type }[];
-  readonly itemsType?: avro.Type;
-  readonly valuesType?: avro.Type;
-  readonly types?: readonly avro.Type[];
-  readonly underlyingType?: avro.Type;
-  readonly branchName?: string;
-}
-
 /** UTF-8 bytes of `text` when more than `limit`, else undefined (no count for short strings). */
 function bytesOver(text: string, limit: number): number | undefined {
   // A UTF-16 code unit is at most 3 UTF-8 bytes (a surrogate pair: 2 units, 4 bytes).
@@ -51,105 +40,39 @@ function bytesOver(text: string, limit: number): number | undefined {
   return bytes > limit ? bytes : undefined;
 }
 
-function compile(type: avro.Type, limit: number, memo: Map<avro.Type, Check | null>): Check | null {
-  if (memo.has(type)) return memo.get(type) ?? null;
-  const t = type as unknown as TypeInternals;
-  switch (t.typeName) {
-    case 'string':
-      return (value, path, found) => {
-        if (typeof value !== 'string') return;
-        const bytes = bytesOver(value, limit);
-        if (bytes !== undefined) found.push({ path: path.join('.'), what: 'string', bytes, limit });
-      };
-    case 'bytes':
-      return (value, path, found) => {
-        if (Buffer.isBuffer(value) && value.length > limit)
-          found.push({ path: path.join('.'), what: 'bytes value', bytes: value.length, limit });
-      };
-    case 'record':
-    case 'error': {
-      let compiled: Check | null = null;
-      // Recursive schemas refer back to this record before it is compiled.
-      memo.set(type, (value, path, found) => compiled?.(value, path, found));
-      const checks: [string, Check][] = [];
-      for (const field of t.fields ?? []) {
-        const check = compile(field.type, limit, memo);
-        if (check) checks.push([field.name, check]);
+/** The walk over strings, bytes values and map keys of at most `limit` bytes. */
+function compileWalk(type: avro.Type, limit: number): Walk<Oversized[]> | null {
+  return compileWalker<Oversized[]>(
+    type,
+    (leaf) => {
+      switch (leaf.typeName) {
+        case 'string':
+          return (value, path, found) => {
+            if (typeof value !== 'string') return;
+            const bytes = bytesOver(value, limit);
+            if (bytes !== undefined) found.push({ path: path.join('.'), what: 'string', bytes, limit });
+          };
+        case 'bytes':
+          return (value, path, found) => {
+            if (Buffer.isBuffer(value) && value.length > limit)
+              found.push({ path: path.join('.'), what: 'bytes value', bytes: value.length, limit });
+          };
+        default:
+          // Numbers, booleans, null, enums and fixed: sizes the schema fixes.
+          return null;
       }
-      if (checks.length > 0) {
-        compiled = (value, path, found) => {
-          if (typeof value !== 'object' || value === null) return;
-          const record = value as Record<string, unknown>;
-          for (const [name, check] of checks) {
-            path.push(name);
-            check(record[name], path, found);
-            path.pop();
-          }
-        };
-      }
-      memo.set(type, compiled);
-      return compiled;
-    }
-    case 'array': {
-      const items = t.itemsType && compile(t.itemsType, limit, memo);
-      if (!items) return null;
-      return (value, path, found) => {
-        if (!Array.isArray(value)) return;
-        value.forEach((item, index) => {
-          path.push(String(index));
-          items(item, path, found);
-          path.pop();
-        });
-      };
-    }
-    case 'map': {
+    },
+    {
       // Map keys are strings too; an oversized one is reported at the map's path (the key itself
       // would make the path as large as the key).
-      const values = t.valuesType ? compile(t.valuesType, limit, memo) : null;
-      return (value, path, found) => {
-        if (typeof value !== 'object' || value === null) return;
-        for (const [key, entry] of Object.entries(value)) {
-          const bytes = bytesOver(key, limit);
-          if (bytes !== undefined) {
-            found.push({ path: path.join('.'), what: 'map key', bytes, limit });
-            continue;
-          }
-          if (!values) continue;
-          path.push(key);
-          values(entry, path, found);
-          path.pop();
-        }
-      };
-    }
-    case 'union:unwrapped': {
-      // Each branch check ignores values of other kinds, and an unwrapped union holds at most one
-      // branch per kind (avsc wraps ambiguous unions), so running them all picks the right one.
-      const branches = (t.types ?? [])
-        .map((branch) => compile(branch, limit, memo))
-        .filter((c) => c !== null);
-      if (branches.length === 0) return null;
-      return (value, path, found) => {
-        for (const check of branches) check(value, path, found);
-      };
-    }
-    case 'union:wrapped': {
-      const branches = (t.types ?? []).flatMap((branch): [string, Check][] => {
-        const check = compile(branch, limit, memo);
-        const name = (branch as unknown as TypeInternals).branchName;
-        return check && name ? [[name, check]] : [];
-      });
-      if (branches.length === 0) return null;
-      return (value, path, found) => {
-        if (typeof value !== 'object' || value === null) return;
-        for (const [name, check] of branches) check((value as Record<string, unknown>)[name], path, found);
-      };
-    }
-    case 'logical':
-      return t.underlyingType ? compile(t.underlyingType, limit, memo) : null;
-    default:
-      // Numbers, booleans, null, enums and fixed: sizes the schema fixes.
-      return null;
-  }
+      mapKey: (key, path, found) => {
+        const bytes = bytesOver(key, limit);
+        if (bytes === undefined) return false;
+        found.push({ path: path.join('.'), what: 'map key', bytes, limit });
+        return true;
+      },
+    },
+  );
 }
 
 function explain(o: Oversized): string {
@@ -168,7 +91,7 @@ export function compileFieldSizeCheck(
 ): (record: unknown) => DecodeFailure | undefined {
   const { maxStringBytes, maxKeyFieldBytes } = limits;
   const keyFields = maxKeyFieldBytes === undefined ? [] : (limits.keyFields ?? []);
-  const walk = maxStringBytes === undefined ? null : compile(type, maxStringBytes, new Map());
+  const walk = maxStringBytes === undefined ? null : compileWalk(type, maxStringBytes);
   if (walk === null && keyFields.length === 0) return () => undefined;
   return (record) => {
     if (typeof record !== 'object' || record === null) return undefined;

@@ -1,4 +1,5 @@
 import type * as avro from 'avsc';
+import { compileWalker } from './type-walker';
 
 /**
  * NaN and ±Infinity are rejected in float and double fields unless the field declares
@@ -8,8 +9,6 @@ import type * as avro from 'avsc';
  * 1e999 parses to Infinity).
  */
 export const ALLOW_NON_FINITE_ATTRIBUTE = 'allowNonFinite';
-
-type Check = (value: unknown, path: string[], failures: string[]) => void;
 
 /** `record full name#field name` of every field declaring allowNonFinite. */
 function fieldsAllowingNonFinite(schema: unknown, namespace: string | undefined, found: Set<string>): void {
@@ -36,109 +35,6 @@ function fieldsAllowingNonFinite(schema: unknown, namespace: string | undefined,
   if (typeof node.type === 'object') fieldsAllowingNonFinite(node.type, namespace, found);
 }
 
-interface TypeInternals {
-  readonly typeName: string;
-  readonly name?: string;
-  readonly fields?: readonly { name: string; type: avro.Type }[];
-  readonly itemsType?: avro.Type;
-  readonly valuesType?: avro.Type;
-  readonly types?: readonly avro.Type[];
-  readonly underlyingType?: avro.Type;
-  readonly branchName?: string;
-}
-
-function compile(
-  type: avro.Type,
-  allowed: ReadonlySet<string>,
-  memo: Map<avro.Type, Check | null>,
-): Check | null {
-  if (memo.has(type)) return memo.get(type) ?? null;
-  const t = type as unknown as TypeInternals;
-  switch (t.typeName) {
-    case 'float':
-    case 'double':
-      return (value, path, failures) => {
-        if (typeof value === 'number' && !Number.isFinite(value)) failures.push(path.join('.'));
-      };
-    case 'record':
-    case 'error': {
-      let compiled: Check | null = null;
-      // Recursive schemas refer back to this record before it is compiled.
-      memo.set(type, (value, path, failures) => compiled?.(value, path, failures));
-      const checks: [string, Check][] = [];
-      for (const field of t.fields ?? []) {
-        if (allowed.has(`${t.name ?? ''}#${field.name}`)) continue;
-        const check = compile(field.type, allowed, memo);
-        if (check) checks.push([field.name, check]);
-      }
-      if (checks.length > 0) {
-        compiled = (value, path, failures) => {
-          if (typeof value !== 'object' || value === null) return;
-          const record = value as Record<string, unknown>;
-          for (const [name, check] of checks) {
-            path.push(name);
-            check(record[name], path, failures);
-            path.pop();
-          }
-        };
-      }
-      memo.set(type, compiled);
-      return compiled;
-    }
-    case 'array': {
-      const items = t.itemsType && compile(t.itemsType, allowed, memo);
-      if (!items) return null;
-      return (value, path, failures) => {
-        if (!Array.isArray(value)) return;
-        value.forEach((item, index) => {
-          path.push(String(index));
-          items(item, path, failures);
-          path.pop();
-        });
-      };
-    }
-    case 'map': {
-      const values = t.valuesType && compile(t.valuesType, allowed, memo);
-      if (!values) return null;
-      return (value, path, failures) => {
-        if (typeof value !== 'object' || value === null) return;
-        for (const [key, entry] of Object.entries(value)) {
-          path.push(key);
-          values(entry, path, failures);
-          path.pop();
-        }
-      };
-    }
-    case 'union:unwrapped': {
-      // Each branch check ignores values of other kinds, and an unwrapped union holds at most one
-      // branch per kind (avsc wraps ambiguous unions), so running them all picks the right one.
-      const branches = (t.types ?? [])
-        .map((branch) => compile(branch, allowed, memo))
-        .filter((c) => c !== null);
-      if (branches.length === 0) return null;
-      return (value, path, failures) => {
-        for (const check of branches) check(value, path, failures);
-      };
-    }
-    case 'union:wrapped': {
-      const branches = (t.types ?? []).flatMap((branch): [string, Check][] => {
-        const check = compile(branch, allowed, memo);
-        const name = (branch as unknown as TypeInternals).branchName;
-        return check && name ? [[name, check]] : [];
-      });
-      if (branches.length === 0) return null;
-      return (value, path, failures) => {
-        if (typeof value !== 'object' || value === null) return;
-        for (const [name, check] of branches) check((value as Record<string, unknown>)[name], path, failures);
-      };
-    }
-    case 'logical':
-      return t.underlyingType ? compile(t.underlyingType, allowed, memo) : null;
-    default:
-      return null;
-  }
-}
-
 /**
  * Compiles the check for records of `type` parsed from `schema`. Returns the failing field paths
  * (empty when every float and double is finite or allowed not to be).
@@ -146,7 +42,16 @@ function compile(
 export function compileFiniteCheck(type: avro.Type, schema: avro.Schema): (record: unknown) => string[] {
   const allowed = new Set<string>();
   fieldsAllowingNonFinite(schema, undefined, allowed);
-  const check = compile(type, allowed, new Map());
+  const check = compileWalker<string[]>(
+    type,
+    (leaf) =>
+      leaf.typeName === 'float' || leaf.typeName === 'double'
+        ? (value, path, failures) => {
+            if (typeof value === 'number' && !Number.isFinite(value)) failures.push(path.join('.'));
+          }
+        : null,
+    { skipField: (recordName, fieldName) => allowed.has(`${recordName ?? ''}#${fieldName}`) },
+  );
   if (!check) return () => [];
   return (record) => {
     const failures: string[] = [];
