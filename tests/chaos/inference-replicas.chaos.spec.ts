@@ -172,6 +172,16 @@ describe('chaos: two inference replicas through a rebalance and a broker restart
       ...transportEvents(replicas),
       size: SIZE.label,
     });
+    if (outcome.duplicates > 0 || outcome.missing > 0)
+      // What the transport did over the fault, to tell where an extra or missing outcome came from.
+      for (const [index, replica] of replicas.entries())
+        process.stdout.write(
+          `inference-${'ab'[index] ?? '?'} transport lines:\n${replica
+            .output()
+            .split('\n')
+            .filter((l) => /retrying|given up|fenced|abandoned|crashed|assigned/.test(l))
+            .join('\n')}\n`,
+        );
     expect(during?.map((s) => s.ready)).toEqual([503, 503]);
     expect(readyAgain).toBe(true);
     expect(scoredBy.every((n) => n > 0)).toBe(true);

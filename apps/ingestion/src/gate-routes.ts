@@ -5,7 +5,7 @@ import {
   SchemaRegistryClient,
   type TopicCatalogue,
 } from '@streamscore/contracts';
-import { fieldSizeLimits, TOPICS, type PipelineConfig } from '@streamscore/platform';
+import { inputChecks, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
 import type { GateRoute } from './validation-gate';
@@ -31,9 +31,9 @@ export const gateRoutesProvider: Provider = {
     const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
       const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
       return {
-        // The pipeline's field size limits with this stream's key fields: the HTTP entry
+        // The pipeline's field size limits and this stream's field rules: the HTTP entry
         // (fromJson) and the gate (decode) refuse the same records.
-        decoder: createDecoder(history, { ...limits, ...fieldSizeLimits(pipeline, stream) }),
+        decoder: createDecoder(history, { ...limits, ...inputChecks(pipeline, stream) }),
         validTopic,
         deadLetterTopic: topics.name('eventsDeadLetter'),
         keyFields: pipeline.streams[stream].keyFields,

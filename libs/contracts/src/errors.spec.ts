@@ -24,6 +24,7 @@ describe('ErrorCodes', () => {
       'MALFORMED',
       'MISSING_FEATURES',
       'MODEL_ERROR',
+      'OUT_OF_RANGE',
     ]);
   });
 

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   MALFORMED: { outcome: 'dead-letter', retriable: false },
   MISSING_FEATURES: { outcome: 'dead-letter', retriable: false },
   MODEL_ERROR: { outcome: 'dead-letter', retriable: false },
+  /** Schema-valid but outside the pipeline's field rules (a range, a length, the event-time window). */
+  OUT_OF_RANGE: { outcome: 'dead-letter', retriable: false },
   /** A dependency is down or answers unusably: Redis, schema registry, broker, a worker thread. */
   UNAVAILABLE: { outcome: 'retry', retriable: true },
   /** A read or request missed its time budget. */

@@ -10,6 +10,7 @@ export * from './avro/decode-result';
 export * from './avro/decoder';
 export { ALLOW_NON_FINITE_ATTRIBUTE } from './avro/finite-check';
 export type { FieldSizeLimits } from './avro/field-sizes';
+export { fieldRuleProblem, type EventTimeWindow, type FieldRule, type FieldRules } from './avro/field-rules';
 export * from './schema-registry/schema-source';
 export * from './schema-registry/schema-registry-client';
 export * from './generated';

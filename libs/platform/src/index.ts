@@ -12,6 +12,7 @@ export {
 export {
   DEFAULT_FIELD_LIMITS,
   fieldSizeLimits,
+  inputChecks,
   loadPipelineConfig,
   parsePipelineConfig,
   PipelineConfigError,

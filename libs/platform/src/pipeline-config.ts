@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { FieldSizeLimits } from '@streamscore/contracts';
+import type { DecoderOptions, EventTimeWindow, FieldRule, FieldSizeLimits } from '@streamscore/contracts';
+import { parseEventTimeWindow, streamRules } from './pipeline-rules';
 
 /**
  * What a deployment serves, as configuration rather than code: which schema each input stream
@@ -17,6 +18,13 @@ export interface StreamConfig {
   readonly idField: string;
   /** Event-time field, epoch milliseconds. */
   readonly timeField: string;
+  /**
+   * Constraints beyond the schema by field name (`rules`; pipeline-rules.ts), with the id field's
+   * default `minLength: 1`: a record that breaks one is dead-lettered OUT_OF_RANGE.
+   */
+  readonly rules?: Readonly<Record<string, FieldRule>>;
+  /** Event time allowed relative to ingestion time (`eventTimeWindow`); none when left out. */
+  readonly eventTimeWindow?: EventTimeWindow;
 }
 
 /**
@@ -67,6 +75,21 @@ export function fieldSizeLimits(pipeline: PipelineConfig, stream: 'events' | 'ou
   return { ...pipeline.limits, keyFields: pipeline.streams[stream].keyFields };
 }
 
+/**
+ * The decoder options of everything that accepts input of one stream (the ingestion gate, the HTTP
+ * entry, `streamscore produce`, `dlq resend`): the field size limits and the stream's field rules.
+ */
+export function inputChecks(
+  pipeline: PipelineConfig,
+  stream: 'events' | 'outcomes',
+): Pick<DecoderOptions, 'maxStringBytes' | 'keyFields' | 'maxKeyFieldBytes' | 'rules'> {
+  const { rules, timeField, eventTimeWindow: window } = pipeline.streams[stream];
+  return {
+    ...fieldSizeLimits(pipeline, stream),
+    rules: { fields: rules ?? {}, timeField, ...(window ? { eventTimeWindow: window } : {}) },
+  };
+}
+
 export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
@@ -92,7 +115,12 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
   const stream = (name: 'events' | 'outcomes'): StreamConfig => {
     const path = `streams.${name}`;
     const s = object(streams[name], path, at);
-    allowOnly(s, ['schemaDir', 'keyFields', 'idField', 'timeField'], path, at);
+    allowOnly(
+      s,
+      ['schemaDir', 'keyFields', 'idField', 'timeField', 'rules', 'eventTimeWindow', '$comment'],
+      path,
+      at,
+    );
     const keyFields = s['keyFields'];
     if (
       !Array.isArray(keyFields) ||
@@ -101,11 +129,16 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     ) {
       throw at(`${path}.keyFields`, 'must be a non-empty array of field names');
     }
+    const schemaDir = pathIn(base, string(s['schemaDir'], `${path}.schemaDir`, at));
+    const idField = string(s['idField'], `${path}.idField`, at);
+    const window = parseEventTimeWindow(s['eventTimeWindow'], path, at);
     return {
-      schemaDir: pathIn(base, string(s['schemaDir'], `${path}.schemaDir`, at)),
+      schemaDir,
       keyFields,
-      idField: string(s['idField'], `${path}.idField`, at),
+      idField,
       timeField: string(s['timeField'], `${path}.timeField`, at),
+      rules: streamRules(s['rules'], { path, schemaDir, idField }, at),
+      ...(window ? { eventTimeWindow: window } : {}),
     };
   };
   return {

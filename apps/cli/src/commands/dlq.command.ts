@@ -9,7 +9,7 @@ import {
   type TopicKey,
 } from '@streamscore/contracts';
 import type { TopicRecord } from '@streamscore/kafka';
-import { fieldSizeLimits } from '@streamscore/platform';
+import { inputChecks } from '@streamscore/platform';
 import { cliContext, type CliContext } from '../cli-env';
 import {
   countByCode,
@@ -185,7 +185,7 @@ class Resender {
     const pipeline = this.context.pipeline(this.pipelineFile);
     const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
     // The gate's field size limits too: this record skips the gate.
-    const result = createDecoder(history, fieldSizeLimits(pipeline, stream)).fromJson(repaired);
+    const result = createDecoder(history, inputChecks(pipeline, stream)).fromJson(repaired);
     if (!result.ok) throw new Error(`repair of ${where}: ${result.code}: ${result.reason}`);
     headers[Headers.contentType] = ContentTypes.avro;
     headers[Headers.schemaName] = history.name;

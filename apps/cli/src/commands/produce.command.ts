@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
 import { connectTransactional } from '@streamscore/kafka';
-import { fieldSizeLimits } from '@streamscore/platform';
+import { inputChecks } from '@streamscore/platform';
 import { cliContext } from '../cli-env';
 import { readLineRecords } from '../io/line-records';
 import { RecordFormats, resolveFormat } from '../io/record-formats';
@@ -90,7 +90,7 @@ export function produceCommand(): Command {
       const input = await readLineRecords(options.file, format, fieldKinds(history.latest.schema));
       const encoder = new RecordEncoder(
         // The pipeline's field size limits: a record the gate would dead-letter TOO_LARGE is refused here.
-        createDecoder(history, fieldSizeLimits(pipeline, options.stream)),
+        createDecoder(history, inputChecks(pipeline, options.stream)),
         stream.keyFields,
         options.encoding,
         context.maxMessageBytes,

@@ -6,9 +6,10 @@ import { encodeLines, LinesRefused } from './line-messages';
 import { RecordEncoder } from './record-encoder';
 
 /**
- * `streamscore produce` applies the pipeline's field size limits as produce.command.ts wires its
- * encoder: a record that ingestion would dead-letter TOO_LARGE is refused before anything is sent,
- * and the refusal names its line and field (issue #18).
+ * `streamscore produce` applies the pipeline's field size limits: a record that ingestion would
+ * dead-letter TOO_LARGE is refused before anything is sent, and the refusal names its line and
+ * field (issue #18). The encoder here has the size limits alone (produce.command.ts adds the field
+ * rules with `inputChecks`; field-rules.spec.ts covers those), so records at the size limits pass.
  */
 const pipeline = loadPipelineConfig(
   join(__dirname, '..', '..', '..', '..', 'demo', 'flights', 'pipeline.json'),

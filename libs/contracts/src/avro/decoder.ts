@@ -11,6 +11,7 @@ import {
   type MessageHeaders,
   type WireFormat,
 } from './decode-result';
+import { compileFieldRuleCheck, type FieldRules } from './field-rules';
 import { compileFieldSizeCheck, type FieldSizeLimits } from './field-sizes';
 import { compileFiniteCheck } from './finite-check';
 import { prepareJsonRecord, validateJsonRecord } from './json-record';
@@ -30,6 +31,7 @@ import {
  * `maxKeyFieldBytes` for each of `keyFields`) are checked on every decoded record, Avro or JSON, when
  * given: TOO_LARGE naming the fields. They have no defaults here: the pipeline file has them
  * (libs/platform pipeline-config.ts), and decoders of records already past the gate need not check.
+ * So do the pipeline's field rules (`rules`: OUT_OF_RANGE, field-rules.ts).
  */
 export interface DecoderOptions extends FieldSizeLimits {
   /** Payloads above this are TOO_LARGE before any parsing. */
@@ -40,6 +42,10 @@ export interface DecoderOptions extends FieldSizeLimits {
   readonly maxMapEntries?: number;
   /** Enables the Confluent wire format (`0x00` + 4-byte schema id). */
   readonly registry?: SchemaSource;
+  /** Constraints beyond the schema (OUT_OF_RANGE), checked after the size and finite checks. */
+  readonly rules?: FieldRules;
+  /** The ingestion time for `rules.eventTimeWindow` (Date.now unless a test injects a clock). */
+  readonly now?: () => number;
 }
 
 export const DEFAULT_DECODER_LIMITS = {
@@ -78,7 +84,7 @@ export function createDecoder<T = Record<string, unknown>>(
   history: SchemaHistory,
   options: DecoderOptions = {},
 ): Decoder<T> {
-  const { maxMessageBytes, maxArrayItems, maxMapEntries, registry, ...fieldSizeLimits } = {
+  const { maxMessageBytes, maxArrayItems, maxMapEntries, registry, rules, now, ...fieldSizeLimits } = {
     ...DEFAULT_DECODER_LIMITS,
     ...options,
   };
@@ -88,6 +94,7 @@ export function createDecoder<T = Record<string, unknown>>(
   const reader = boundedType(latest.schema, limits, budget);
   const finiteFailures = compileFiniteCheck(reader, latest.schema);
   const oversizedFields = compileFieldSizeCheck(reader, fieldSizeLimits);
+  const outOfRange = compileFieldRuleCheck(rules ?? {}, now);
   const writers: WriterSchema[] = history.versions.map((version) => {
     const isLatest = version === latest;
     return {
@@ -124,6 +131,8 @@ export function createDecoder<T = Record<string, unknown>>(
     if (oversized) return oversized;
     const nonFinite = finiteFailures(decoded.value);
     if (nonFinite.length > 0) return notFinite(nonFinite);
+    const broken = outOfRange(decoded.value);
+    if (broken) return broken;
     return { record: decoded.value as T };
   }
 
@@ -189,6 +198,8 @@ export function createDecoder<T = Record<string, unknown>>(
       if (oversized) return oversized;
       const nonFinite = finiteFailures(parsed);
       if (nonFinite.length > 0) return notFinite(nonFinite);
+      const broken = outOfRange(parsed);
+      if (broken) return broken;
       const canonical = encodeSingleObject(latest.type, parsed);
       // Decoding our own bytes normalises the shape (record class, nulls for absent optionals).
       const record = latest.type.decode(canonical, SINGLE_OBJECT_HEADER_BYTES).value as T;

@@ -1,6 +1,7 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { CommitOffset, OutputMessage, PartitionAssignment } from './batch-types';
+import type { CommitMode, CommitOffset, OutputMessage, PartitionAssignment } from './batch-types';
 import { groupByTopic } from './output-records';
+import type { PartitionBatchRunnerOptions } from './runner-options';
 import { splitByBytes } from './split-by-bytes';
 import { connectTransactional, TransactionalProducerPool } from './transactional-producers';
 
@@ -27,6 +28,12 @@ export interface Delivery {
   ): Promise<void>;
   /** After a failed delivery: the next attempt starts over with a fresh producer. */
   reset(topic: string, partition: number): Promise<void>;
+  /**
+   * After a failed delivery, before sending it again: whether its transaction committed after all
+   * (the broker can complete a commit whose answer the client never got). Only deliveries whose
+   * offsets always move forward can tell; the others send again.
+   */
+  landed?(topic: string, partition: number, offsets: readonly CommitOffset[]): Promise<boolean>;
 }
 
 /**
@@ -90,6 +97,21 @@ export class PartitionTransactions implements Delivery {
     offsets: readonly CommitOffset[],
   ): Promise<void> {
     await inTransaction(await this.pool.get(topic, partition), this.groupId, outputs, offsets);
+  }
+
+  /**
+   * Each micro-batch's offset is past the previous one's, so a committed offset at or past it means
+   * this delivery's transaction committed. The fresh producer's init first waits until the failed
+   * producer's transaction is complete (committed, or aborted if the commit never reached the
+   * broker), so the offset read after it is final.
+   */
+  async landed(topic: string, partition: number, offsets: readonly CommitOffset[]): Promise<boolean> {
+    const target = offsets.find((o) => o.topic === topic && o.partition === partition);
+    if (!target) return false;
+    await this.pool.get(topic, partition);
+    const fetched = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+    const committed = fetched[0]?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    return BigInt(committed) >= BigInt(target.offset);
   }
 
   async reset(topic: string, partition: number): Promise<void> {
@@ -216,4 +238,20 @@ function offsetsByTopic(
     byTopic.set(topic, partitions);
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+/** The delivery a runner's options ask for; `commit` commits offsets through the consumer (at-least-once). */
+export function createDelivery(
+  options: PartitionBatchRunnerOptions,
+  commitMode: CommitMode,
+  commit: (offsets: readonly CommitOffset[]) => Promise<void>,
+): Delivery {
+  const { kafka, groupId } = options;
+  const timeoutMs = options.transactionTimeoutMs ?? 30_000;
+  if (options.delivery === 'at-least-once') {
+    if (commitMode !== 'each-batch') throw new Error('commit when-handler-says needs exactly-once delivery');
+    return new AcksThenCommit(kafka, commit);
+  }
+  if (commitMode === 'each-batch') return new PartitionTransactions(kafka, kafka.admin(), groupId, timeoutMs);
+  return new MemberTransaction(kafka, groupId, options.transactionalId ?? `${groupId}.member`, timeoutMs);
 }

@@ -9,7 +9,7 @@ import type {
   RunnerLogger,
 } from './batch-types';
 import { chunk } from './chunks';
-import { AcksThenCommit, MemberTransaction, PartitionTransactions, type Delivery } from './delivery';
+import { createDelivery, type Delivery } from './delivery';
 import { failureAction } from './failure-action';
 import { isFenced, nextOffset } from './output-records';
 import { retryUntilStopped, type RetryPolicy, type RetryScope } from './retry-policy';
@@ -35,6 +35,8 @@ export class PartitionBatchRunner {
   private readonly policy: RetryPolicy;
   /** Settles once the handler has seen the current assignment. */
   private assignment: Promise<void> = Promise.resolve();
+  /** Counts the member's joins: a fetch from an earlier one must not deliver (see deliver). */
+  private generation = 0;
   private running = false;
   private stopping = false;
 
@@ -56,9 +58,12 @@ export class PartitionBatchRunner {
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
     });
-    this.delivery = this.createDelivery();
+    this.delivery = createDelivery(options, this.commitMode, (offsets) =>
+      this.consumer.commitOffsets([...offsets]),
+    );
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment;
+      this.generation++;
       this.delivery.assigned?.(assignment);
       this.log.info('partitions assigned', { assignment });
       const handler = options.handler;
@@ -115,41 +120,16 @@ export class PartitionBatchRunner {
     }
   }
 
-  /** Pauses or resumes fetching for back-pressure. */
-  pause(topics: readonly string[]): void {
-    this.consumer.pause(topics.map((topic) => ({ topic })));
-  }
-
-  resume(topics: readonly string[]): void {
-    this.consumer.resume(topics.map((topic) => ({ topic })));
-  }
-
-  private createDelivery(): Delivery {
-    const { kafka, groupId } = this.options;
-    const timeoutMs = this.options.transactionTimeoutMs ?? 30_000;
-    if (this.options.delivery === 'at-least-once') {
-      if (this.commitMode !== 'each-batch')
-        throw new Error('commit when-handler-says needs exactly-once delivery');
-      return new AcksThenCommit(kafka, (offsets) => this.consumer.commitOffsets([...offsets]));
-    }
-    if (this.commitMode === 'each-batch')
-      return new PartitionTransactions(kafka, kafka.admin(), groupId, timeoutMs);
-    return new MemberTransaction(
-      kafka,
-      groupId,
-      this.options.transactionalId ?? `${groupId}.member`,
-      timeoutMs,
-    );
-  }
-
   private async onFetch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     await this.assignment;
+    const generation = this.generation;
     const scope: RetryScope = {
       topic: batch.topic,
       partition: batch.partition,
       heartbeat: () => payload.heartbeat(),
       isRunning: () => payload.isRunning(),
+      superseded: () => this.generation !== generation,
     };
     const from = await this.stableStart(scope);
     if (from === null) return;
@@ -266,11 +246,23 @@ export class PartitionBatchRunner {
         ? [{ topic, partition, offset: nextOffset(lastOffset) }]
         : (handled.commit ?? []);
     const started = performance.now();
+    if (scope.superseded?.()) {
+      // A producer made now would fence the partition's new owner (its epoch is newer): the new
+      // owner, maybe this member again, redoes the micro-batch from the committed offset.
+      handled.abandoned?.('rebalanced');
+      return 'rebalanced';
+    }
     if (offsets.length > 0 || handled.outputs.length > 0) {
+      let attempted = false;
       const outcome = await retryUntilStopped(
         {
           what: 'delivery',
-          run: () => this.delivery.deliver(topic, partition, handled.outputs, offsets),
+          run: async () => {
+            // A commit whose answer was lost may have landed: sending again would write it twice.
+            if (attempted && (await this.delivery.landed?.(topic, partition, offsets))) return;
+            attempted = true;
+            await this.delivery.deliver(topic, partition, handled.outputs, offsets);
+          },
           decide: (error) => (isFenced(error) ? 'abandon' : 'retry'),
           beforeRetry: () => this.delivery.reset(topic, partition),
         },

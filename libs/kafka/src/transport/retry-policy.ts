@@ -17,6 +17,8 @@ export interface RetryScope {
   readonly partition: number;
   readonly heartbeat: () => Promise<void>;
   readonly isRunning: () => boolean;
+  /** The member rejoined the group since the fetch: the partition may be another member's now. */
+  readonly superseded?: () => boolean;
 }
 
 export type RetryOutcome<T> =
@@ -85,7 +87,7 @@ export async function retryUntilStopped<T>(
         (heartbeatError: unknown) => isRebalance(heartbeatError),
       );
       if (!scope.isRunning()) return { done: false, reason: 'stopped' };
-      if (rebalancing) {
+      if (rebalancing || scope.superseded?.()) {
         // The partition may move: a member that kept retrying would fence its next owner.
         policy.log.warn(`${work.what} given up: the group is rebalancing`, { topic, partition });
         return { done: false, reason: 'rebalanced' };
