@@ -1,4 +1,10 @@
-import { buildCorpus, FIXTURE_PIPELINE, startServiceProcess } from '@streamscore/testing';
+import type { Admin, Kafka } from 'kafkajs';
+import {
+  buildCorpus,
+  DEDUPLICATING_FIXTURE_PIPELINE,
+  FIXTURE_PIPELINE,
+  startServiceProcess,
+} from '@streamscore/testing';
 import { cpuSecondsOf } from '../common/cpu-clock';
 import {
   benchCatalogue,
@@ -14,7 +20,8 @@ import {
 
 /**
  * Ingestion throughput (exactly-once, validate + re-key + dead-letter) against a plain kafkajs
- * pass-through of the same messages on the same partitions.
+ * pass-through of the same messages on the same partitions; then the same with the events
+ * deduplicated by id (one Redis script per micro-batch claims its ids), against the same baseline.
  */
 const EVENTS = Number(process.env['BENCH_INGESTION_EVENTS'] ?? 200_000);
 const PARTITIONS = 6;
@@ -33,15 +40,57 @@ async function main(): Promise<void> {
     `baseline ${baseline.rate.toFixed(0)} events/s, ${baseline.cpuUsPerRecord.toFixed(1)} µs CPU/event`,
   );
 
-  const catalogue = await benchCatalogue(admin, 'ingestion', PARTITIONS);
+  const plain = await measureService(kafka, admin, brokers, corpus, 'ingestion', FIXTURE_PIPELINE);
+  const deduplicated = await measureService(
+    kafka,
+    admin,
+    brokers,
+    corpus,
+    'ingestion-dedup',
+    DEDUPLICATING_FIXTURE_PIPELINE,
+  );
+  await admin.deleteTopics({ topics: base.all().map((t) => t.name) }).catch(() => undefined);
+  await admin.disconnect();
+  const measures = (suffix: string, m: { rate: number; cpuUsPerRecord: number }) => [
+    {
+      case: 'ingestion',
+      measure: `throughput${suffix}`,
+      value: round(m.rate, 0),
+      unit: 'events/s',
+      baseline: round(baseline.rate, 0),
+      ratio: round(m.rate / baseline.rate),
+    },
+    {
+      // The service process' CPU against the pass-through's (the bench process) per event.
+      case: 'ingestion',
+      measure: `cpu_per_event${suffix}`,
+      value: round(m.cpuUsPerRecord, 1),
+      unit: 'µs/event',
+      baseline: round(baseline.cpuUsPerRecord, 1),
+      ratio: round(m.cpuUsPerRecord / baseline.cpuUsPerRecord),
+    },
+  ];
+  printMeasures([...measures('', plain), ...measures('_deduplicated', deduplicated)]);
+}
+
+/** The ingestion service over the corpus with one pipeline file: its commit rate and CPU per event. */
+async function measureService(
+  kafka: Kafka,
+  admin: Admin,
+  brokers: string,
+  corpus: readonly { key: string; value: Buffer }[],
+  name: string,
+  pipeline: string,
+): Promise<{ rate: number; cpuUsPerRecord: number }> {
+  const catalogue = await benchCatalogue(admin, name, PARTITIONS);
   await produceAll(kafka, catalogue.name('events'), corpus);
   const groupId = `${catalogue.name('events')}-ingestion`;
-  progress('ingestion service (exactly-once)');
+  progress(`${name} service (exactly-once, ${pipeline === FIXTURE_PIPELINE ? 'no' : 'with'} deduplication)`);
   const service = await startServiceProcess('ingestion', {
     KAFKA_BROKERS: brokers,
     TOPIC_PREFIX: catalogue.name('events').replace(/\.events$/, ''),
     TOPIC_PARTITIONS: String(PARTITIONS),
-    STREAMSCORE_PIPELINE: FIXTURE_PIPELINE,
+    STREAMSCORE_PIPELINE: pipeline,
     STREAMSCORE_GROUP_ID: groupId,
     ...(process.env['BENCH_DELIVERY'] ? { STREAMSCORE_DELIVERY: process.env['BENCH_DELIVERY'] } : {}),
     ...(process.env['BENCH_MAX_BATCH_ROWS']
@@ -55,39 +104,16 @@ async function main(): Promise<void> {
   try {
     const pid = service.child.pid;
     if (pid === undefined) throw new Error('the ingestion process has no pid');
-    const { rate, cpuUsPerRecord } = await commitMeasure(
-      admin,
-      groupId,
-      catalogue.name('events'),
-      EVENTS,
-      () => cpuSecondsOf(pid),
+    const measured = await commitMeasure(admin, groupId, catalogue.name('events'), EVENTS, () =>
+      cpuSecondsOf(pid),
     );
-    progress(`ingestion ${rate.toFixed(0)} events/s, ${cpuUsPerRecord.toFixed(1)} µs CPU/event`);
-    printMeasures([
-      {
-        case: 'ingestion',
-        measure: 'throughput',
-        value: round(rate, 0),
-        unit: 'events/s',
-        baseline: round(baseline.rate, 0),
-        ratio: round(rate / baseline.rate),
-      },
-      {
-        // The service process' CPU against the pass-through's (the bench process) per event.
-        case: 'ingestion',
-        measure: 'cpu_per_event',
-        value: round(cpuUsPerRecord, 1),
-        unit: 'µs/event',
-        baseline: round(baseline.cpuUsPerRecord, 1),
-        ratio: round(cpuUsPerRecord / baseline.cpuUsPerRecord),
-      },
-    ]);
+    progress(
+      `${name} ${measured.rate.toFixed(0)} events/s, ${measured.cpuUsPerRecord.toFixed(1)} µs CPU/event`,
+    );
+    return measured;
   } finally {
     await service.stop('SIGTERM');
-    await admin
-      .deleteTopics({ topics: [...base.all(), ...catalogue.all()].map((t) => t.name) })
-      .catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteTopics({ topics: catalogue.all().map((t) => t.name) }).catch(() => undefined);
   }
 }
 

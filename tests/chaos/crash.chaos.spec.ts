@@ -10,6 +10,7 @@ import {
   windowsClosedBy,
 } from './support/drift-run';
 import { prepareIngestion, readIngestionOutcome } from './support/ingestion-run';
+import { metricSum } from './support/inference-run';
 
 const SIZE = chaosSize();
 
@@ -46,19 +47,23 @@ describe('chaos: kill -9 mid-run', () => {
       kills++;
       backlogAtKills.push(await groupBacklog(chaos.admin, run.groupId, run.catalogue.name('events')));
     }
-    await chaos.start('ingestion', run.env);
+    const last = await chaos.start('ingestion', run.env);
     const outcome = await readIngestionOutcome(chaos.kafka, run);
+    // Records the last kill left written but uncommitted came back with their event-id claims held
+    // by their own positions: replays, none a DUPLICATE (the accounting below counts dead letters).
+    const replayedClaims = await metricSum(last.url, 'ingestion_replayed_claims_total');
     printAccounting({
       scenario: 'crash/ingestion',
       sent: run.valid + run.invalid,
       ...outcome,
       seconds: (Date.now() - started) / 1000,
-      extra: { kills, backlogAtKills: backlogAtKills.join('/'), size: SIZE.label },
+      extra: { kills, backlogAtKills: backlogAtKills.join('/'), replayedClaims, size: SIZE.label },
     });
     // Each kill landed mid-run: input was left for the next process.
     expect(backlogAtKills).toHaveLength(2);
     expect(backlogAtKills.every((backlog) => backlog > 0)).toBe(true);
     expect(outcome).toEqual({ validated: run.valid, deadLettered: run.invalid, duplicates: 0, missing: 0 });
+    expect(replayedClaims).toBeGreaterThan(0);
   }, 600_000);
 
   it('drift-monitor: every closed window is reported exactly once across a kill -9', async () => {

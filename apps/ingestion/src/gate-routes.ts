@@ -5,8 +5,10 @@ import {
   SchemaRegistryClient,
   type TopicCatalogue,
 } from '@streamscore/contracts';
-import { inputChecks, TOPICS, type PipelineConfig } from '@streamscore/platform';
+import type { Redis } from 'ioredis';
+import { inputChecks, REDIS, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
+import { EventIdClaims } from './event-id-claims';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
 import type { GateRoute } from './validation-gate';
 
@@ -17,8 +19,13 @@ export type GateRoutes = ReadonlyMap<string, GateRoute>;
 
 export const gateRoutesProvider: Provider = {
   provide: GATE_ROUTES,
-  inject: [INGESTION_CONFIG, PIPELINE, TOPICS],
-  useFactory: (config: IngestionConfig, pipeline: PipelineConfig, topics: TopicCatalogue): GateRoutes => {
+  inject: [INGESTION_CONFIG, PIPELINE, TOPICS, REDIS],
+  useFactory: (
+    config: IngestionConfig,
+    pipeline: PipelineConfig,
+    topics: TopicCatalogue,
+    redis: Redis | null,
+  ): GateRoutes => {
     const registry = config.SCHEMA_REGISTRY_URL
       ? new SchemaRegistryClient({ url: config.SCHEMA_REGISTRY_URL })
       : undefined;
@@ -29,15 +36,28 @@ export const gateRoutesProvider: Provider = {
       ...(registry ? { registry } : {}),
     };
     const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
-      const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
+      const { schemaDir, keyFields, idField, deduplicateWithinMs } = pipeline.streams[stream];
+      const history = loadSchemaHistory(schemaDir);
       return {
         // The pipeline's field size limits and this stream's field rules: the HTTP entry
         // (fromJson) and the gate (decode) refuse the same records.
         decoder: createDecoder(history, { ...limits, ...inputChecks(pipeline, stream) }),
         validTopic,
         deadLetterTopic: topics.name('eventsDeadLetter'),
-        keyFields: pipeline.streams[stream].keyFields,
+        keyFields,
         schemaName: history.name,
+        ...(deduplicateWithinMs === undefined
+          ? {}
+          : {
+              deduplication: {
+                idField,
+                claims: new EventIdClaims(
+                  redisFor(redis, stream),
+                  config.REDIS_KEY_PREFIX,
+                  deduplicateWithinMs,
+                ),
+              },
+            }),
       };
     };
     return new Map([
@@ -46,3 +66,13 @@ export const gateRoutesProvider: Provider = {
     ]);
   },
 };
+
+/** True when any input stream is deduplicated: ingestion then needs Redis (and its readiness check). */
+export function needsRedis(pipeline: PipelineConfig): boolean {
+  return Object.values(pipeline.streams).some((s) => s.deduplicateWithinMs !== undefined);
+}
+
+function redisFor(redis: Redis | null, stream: string): Redis {
+  if (!redis) throw new Error(`streams.${stream}.deduplicateWithinMs needs Redis, which is not connected`);
+  return redis;
+}

@@ -5,6 +5,7 @@ export class IngestionMetrics {
   readonly recordsIn: Counter<'topic'>;
   readonly recordsValid: Counter<'topic'>;
   readonly recordsDeadLettered: Counter<'topic' | 'code'>;
+  readonly replayedClaims: Counter<'topic'>;
   readonly batchRows: Histogram;
   readonly batchSeconds: Histogram<'stage'>;
 
@@ -25,6 +26,12 @@ export class IngestionMetrics {
       name: 'ingestion_records_dead_lettered_total',
       help: 'records written to the dead-letter topic, by reason code',
       labelNames: ['topic', 'code'],
+      registers: [registry],
+    });
+    this.replayedClaims = new Counter({
+      name: 'ingestion_replayed_claims_total',
+      help: 'records of a deduplicated stream that found their own event-id claim: replays after a transaction that did not commit, never counted as duplicates',
+      labelNames: ['topic'],
       registers: [registry],
     });
     this.batchRows = new Histogram({

@@ -148,7 +148,7 @@ describe('ValidationGate with the pipeline’s field rules', () => {
           }),
         ),
       );
-      expect(counts).toEqual({ valid: 0, deadLettered: new Map([['OUT_OF_RANGE', 2]]) });
+      expect(counts).toEqual({ valid: 0, replayedClaims: 0, deadLettered: new Map([['OUT_OF_RANGE', 2]]) });
     },
   );
 });

@@ -143,7 +143,7 @@ describe('ValidationGate.handle', () => {
       expect(outputs).toEqual([validated(EVENTS_VALID, 'd-1', bytes, AVRO_HEADERS)]);
       // The bytes themselves, not a copy.
       expect(outputs[0]?.value).toBe(bytes);
-      expect(counts).toEqual({ valid: 1, deadLettered: new Map() });
+      expect(counts).toEqual({ valid: 1, replayedClaims: 0, deadLettered: new Map() });
     });
 
     it('should re-encode an older writer canonically with the latest schema (defaults filled)', async () => {
@@ -361,7 +361,7 @@ describe('ValidationGate.handle', () => {
         expect(outputs[0]).toEqual(deadLettered(input, code, String(reasonHeader), fields));
         expect(outputs[0]?.key).toBe(input.key);
         expect(outputs[0]?.value).toBe(input.value);
-        expect(counts).toEqual({ valid: 0, deadLettered: new Map([[code, 1]]) });
+        expect(counts).toEqual({ valid: 0, replayedClaims: 0, deadLettered: new Map([[code, 1]]) });
       },
     );
 
@@ -436,7 +436,7 @@ describe('ValidationGate.handle', () => {
         },
         validated(EVENTS_VALID, 'd-9', ordinary.value!, AVRO_HEADERS),
       ]);
-      expect(counts).toEqual({ valid: 1, deadLettered: new Map([['TOO_LARGE', 1]]) });
+      expect(counts).toEqual({ valid: 1, replayedClaims: 0, deadLettered: new Map([['TOO_LARGE', 1]]) });
     });
 
     it.each<[string, Partial<Reading>, string[], string]>([
@@ -468,7 +468,7 @@ describe('ValidationGate.handle', () => {
         ];
         const { outputs, counts } = await gate().handle(batchOf(inputs));
         expect(outputs).toEqual(inputs.map((input) => deadLettered(input, 'TOO_LARGE', reason, fields)));
-        expect(counts).toEqual({ valid: 0, deadLettered: new Map([['TOO_LARGE', 2]]) });
+        expect(counts).toEqual({ valid: 0, replayedClaims: 0, deadLettered: new Map([['TOO_LARGE', 2]]) });
       },
     );
 
@@ -537,7 +537,7 @@ describe('ValidationGate.handle', () => {
       }
     });
     expect(expectedCodes.size).toBe(10);
-    expect(counts).toEqual({ valid: 40, deadLettered: expectedCodes });
+    expect(counts).toEqual({ valid: 40, replayedClaims: 0, deadLettered: expectedCodes });
   });
 
   it('should give the same outputs for the same batch (a retried batch)', async () => {
@@ -573,7 +573,7 @@ describe('ValidationGate.handle', () => {
   it('should return nothing for an empty batch', async () => {
     expect(await gateOf().handle(batchOf([]))).toEqual({
       outputs: [],
-      counts: { valid: 0, deadLettered: new Map() },
+      counts: { valid: 0, replayedClaims: 0, deadLettered: new Map() },
     });
   });
 });

@@ -35,6 +35,7 @@ export class ValidationHandler implements BatchHandler {
         metrics.batchSeconds.observe({ stage: 'deliver' }, info.deliverMs / 1000);
         metrics.recordsIn.inc({ topic: info.topic }, info.rows);
         metrics.recordsValid.inc({ topic: info.topic }, counts.valid);
+        metrics.replayedClaims.inc({ topic: info.topic }, counts.replayedClaims);
         for (const [code, n] of counts.deadLettered)
           metrics.recordsDeadLettered.inc({ topic: info.topic, code }, n);
       },

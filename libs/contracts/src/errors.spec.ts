@@ -25,6 +25,7 @@ describe('ErrorCodes', () => {
       'MISSING_FEATURES',
       'MODEL_ERROR',
       'OUT_OF_RANGE',
+      'DUPLICATE',
     ]);
   });
 

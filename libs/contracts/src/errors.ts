@@ -29,6 +29,8 @@ export const ErrorCodes = {
   MODEL_ERROR: { outcome: 'dead-letter', retriable: false },
   /** Schema-valid but outside the pipeline's field rules (a range, a length, the event-time window). */
   OUT_OF_RANGE: { outcome: 'dead-letter', retriable: false },
+  /** An event id already accepted from another input record within the stream's deduplication horizon. */
+  DUPLICATE: { outcome: 'dead-letter', retriable: false },
   /** A dependency is down or answers unusably: Redis, schema registry, broker, a worker thread. */
   UNAVAILABLE: { outcome: 'retry', retriable: true },
   /** A read or request missed its time budget. */

@@ -34,6 +34,29 @@ describe('parsePipelineConfig', () => {
     );
   });
 
+  describe('deduplicateWithinMs', () => {
+    const withEvents = (extra: Record<string, unknown>): unknown => ({
+      ...good,
+      streams: { ...good.streams, events: { ...good.streams.events, ...extra } },
+    });
+
+    it('should be off unless stated, and kept per stream when stated', () => {
+      expect(parsePipelineConfig(good, 'p.json').streams.events.deduplicateWithinMs).toBeUndefined();
+      const config = parsePipelineConfig(withEvents({ deduplicateWithinMs: 3_600_000 }), 'p.json');
+      expect(config.streams.events.deduplicateWithinMs).toBe(3_600_000);
+      expect(config.streams.outcomes.deduplicateWithinMs).toBeUndefined();
+    });
+
+    it.each([0, 999, 1.5, '1h', 31 * 86_400_000])(
+      'should refuse %p, naming the setting and its range',
+      (v) => {
+        expect(() => parsePipelineConfig(withEvents({ deduplicateWithinMs: v }), 'p.json')).toThrow(
+          `p.json: streams.events.deduplicateWithinMs must be an integer from 1000 to 2592000000 (milliseconds), got ${JSON.stringify(v)}`,
+        );
+      },
+    );
+  });
+
   describe('limits', () => {
     it('should default to strings 64 KiB and key fields 1 KiB, each one left out', () => {
       expect(parsePipelineConfig(good, 'p.json').limits).toEqual({

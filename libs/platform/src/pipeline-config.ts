@@ -25,6 +25,12 @@ export interface StreamConfig {
   readonly rules?: Readonly<Record<string, FieldRule>>;
   /** Event time allowed relative to ingestion time (`eventTimeWindow`); none when left out. */
   readonly eventTimeWindow?: EventTimeWindow;
+  /**
+   * `deduplicateWithinMs`: an id already accepted from another input record less than this long
+   * ago (ingestion time) is dead-lettered DUPLICATE; no deduplication when left out. Only for a
+   * stream whose id names one record (events), not one shared by several (an event's outcomes).
+   */
+  readonly deduplicateWithinMs?: number;
 }
 
 /**
@@ -117,7 +123,16 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     const s = object(streams[name], path, at);
     allowOnly(
       s,
-      ['schemaDir', 'keyFields', 'idField', 'timeField', 'rules', 'eventTimeWindow', '$comment'],
+      [
+        'schemaDir',
+        'keyFields',
+        'idField',
+        'timeField',
+        'rules',
+        'eventTimeWindow',
+        'deduplicateWithinMs',
+        '$comment',
+      ],
       path,
       at,
     );
@@ -132,6 +147,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     const schemaDir = pathIn(base, string(s['schemaDir'], `${path}.schemaDir`, at));
     const idField = string(s['idField'], `${path}.idField`, at);
     const window = parseEventTimeWindow(s['eventTimeWindow'], path, at);
+    const deduplicateWithinMs = deduplicationHorizon(s['deduplicateWithinMs'], path, at);
     return {
       schemaDir,
       keyFields,
@@ -139,6 +155,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
       timeField: string(s['timeField'], `${path}.timeField`, at),
       rules: streamRules(s['rules'], { path, schemaDir, idField }, at),
       ...(window ? { eventTimeWindow: window } : {}),
+      ...(deduplicateWithinMs === undefined ? {} : { deduplicateWithinMs }),
     };
   };
   return {
@@ -149,6 +166,20 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     model: string(root['model'], 'model', at),
     limits: fieldLimits(root['limits'], at),
   };
+}
+
+/** From one second (below it, a client's retry would slip through) to 30 days. */
+const DEDUPLICATION_MS = { min: 1_000, max: 30 * 86_400_000 };
+
+function deduplicationHorizon(raw: unknown, path: string, at: At): number | undefined {
+  if (raw === undefined) return undefined;
+  const { min, max } = DEDUPLICATION_MS;
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max)
+    throw at(
+      `${path}.deduplicateWithinMs`,
+      `must be an integer from ${min} to ${max} (milliseconds), got ${JSON.stringify(raw)}`,
+    );
+  return raw;
 }
 
 function fieldLimits(raw: unknown, at: At): FieldLimits {

@@ -4,7 +4,7 @@ import {
   buildCorpus,
   type CorpusMessage,
   createTestTopics,
-  FIXTURE_PIPELINE,
+  DEDUPLICATING_FIXTURE_PIPELINE,
   MAX_ARRAY_ITEMS,
   MAX_MESSAGE_BYTES,
   randomName,
@@ -43,7 +43,9 @@ export async function prepareIngestion(
     env: {
       TOPIC_PREFIX: prefix,
       TOPIC_PARTITIONS: '3',
-      STREAMSCORE_PIPELINE: FIXTURE_PIPELINE,
+      REDIS_URL: chaos.stack.redisUrl,
+      // Events deduplicated by id: a replay after a kill must find its own claims (no DUPLICATE).
+      STREAMSCORE_PIPELINE: DEDUPLICATING_FIXTURE_PIPELINE,
       STREAMSCORE_GROUP_ID: groupId,
       STREAMSCORE_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
       STREAMSCORE_MAX_ARRAY_ITEMS: String(MAX_ARRAY_ITEMS),

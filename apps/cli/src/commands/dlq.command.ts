@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Message } from 'kafkajs';
-import {
-  ContentTypes,
-  createDecoder,
-  Headers,
-  loadSchemaHistory,
-  type TopicKey,
-} from '@streamscore/contracts';
+import { ContentTypes, headerText, Headers, type TopicKey } from '@streamscore/contracts';
 import type { TopicRecord } from '@streamscore/kafka';
-import { inputChecks } from '@streamscore/platform';
 import { cliContext, type CliContext } from '../cli-env';
 import {
   countByCode,
   deadLetterRow,
-  headerText,
   offsetKey,
   originalHeaders,
   parseOffsets,
@@ -70,7 +62,9 @@ export function dlqCommand(): Command {
 
   dlq
     .command('resend')
-    .description('re-send dead letters to their source topic with their original key and headers')
+    .description(
+      'send dead letters back through the ingestion gate (the input topic of their stream) with their original key and headers',
+    )
     .addOption(queueOption())
     .option('--code <code>', 'every dead letter with this reason code')
     .option('--offsets <list>', 'these dead letters: partition:offset,… as `dlq list` prints them')
@@ -78,117 +72,98 @@ export function dlqCommand(): Command {
       '--repair <file>',
       'JSON lines {partition, offset, record}: the records that replace the payloads',
     )
-    .option(
-      '--pipeline <file>',
-      'pipeline file, to encode repairs bound for a validated topic (default: $STREAMSCORE_PIPELINE)',
-    )
-    .action(
-      async (options: {
-        queue: Queue;
-        code?: string;
-        offsets?: string;
-        repair?: string;
-        pipeline?: string;
-      }) => {
-        if ((options.code === undefined) === (options.offsets === undefined)) {
-          throw new Error('choose the dead letters with exactly one of --code or --offsets');
+    .action(async (options: { queue: Queue; code?: string; offsets?: string; repair?: string }) => {
+      if ((options.code === undefined) === (options.offsets === undefined)) {
+        throw new Error('choose the dead letters with exactly one of --code or --offsets');
+      }
+      const context = cliContext();
+      const wanted = options.offsets === undefined ? undefined : parseOffsets(options.offsets);
+      const repairs =
+        options.repair === undefined ? undefined : parseRepairs(readFileSync(options.repair, 'utf8'));
+      const chosen = (await readDeadLetters(context, options.queue)).filter((message) =>
+        wanted === undefined
+          ? headerText(message.headers, Headers.dlqCode) === options.code
+          : wanted.has(offsetKey(message.partition, message.offset)),
+      );
+      if (wanted !== undefined) {
+        const found = new Set(chosen.map((m) => offsetKey(m.partition, m.offset)));
+        const missing = [...wanted].filter((key) => !found.has(key));
+        if (missing.length > 0) throw new Error(`no dead letter at ${missing.join(', ')}`);
+      }
+      if (chosen.length === 0) throw new Error('no dead letter matches');
+      const resender = new Resender(context);
+      const byTopic = new Map<string, Message[]>();
+      for (const message of chosen) {
+        const key = offsetKey(message.partition, message.offset);
+        const repaired = repairs?.get(key);
+        if (repairs !== undefined && repaired === undefined)
+          throw new Error(`--repair has no record for ${key}`);
+        const { topic, out } = resender.message(message, repaired);
+        byTopic.set(topic, [...(byTopic.get(topic) ?? []), out]);
+      }
+      if (repairs !== undefined && repairs.size !== chosen.length) {
+        throw new Error(`--repair holds ${repairs.size} records for ${chosen.length} chosen dead letters`);
+      }
+      const producer = context.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+      });
+      await producer.connect();
+      try {
+        for (const [topic, messages] of byTopic) {
+          await producer.send({ topic, acks: -1, messages });
+          process.stdout.write(`re-sent ${messages.length} dead letter(s) to ${topic}\n`);
         }
-        const context = cliContext();
-        const wanted = options.offsets === undefined ? undefined : parseOffsets(options.offsets);
-        const repairs =
-          options.repair === undefined ? undefined : parseRepairs(readFileSync(options.repair, 'utf8'));
-        const chosen = (await readDeadLetters(context, options.queue)).filter((message) =>
-          wanted === undefined
-            ? headerText(message.headers, Headers.dlqCode) === options.code
-            : wanted.has(offsetKey(message.partition, message.offset)),
-        );
-        if (wanted !== undefined) {
-          const found = new Set(chosen.map((m) => offsetKey(m.partition, m.offset)));
-          const missing = [...wanted].filter((key) => !found.has(key));
-          if (missing.length > 0) throw new Error(`no dead letter at ${missing.join(', ')}`);
-        }
-        if (chosen.length === 0) throw new Error('no dead letter matches');
-        const resender = new Resender(context, options.pipeline);
-        const byTopic = new Map<string, Message[]>();
-        for (const message of chosen) {
-          const key = offsetKey(message.partition, message.offset);
-          const repaired = repairs?.get(key);
-          if (repairs !== undefined && repaired === undefined)
-            throw new Error(`--repair has no record for ${key}`);
-          const { topic, out } = resender.message(message, repaired);
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), out]);
-        }
-        if (repairs !== undefined && repairs.size !== chosen.length) {
-          throw new Error(`--repair holds ${repairs.size} records for ${chosen.length} chosen dead letters`);
-        }
-        const producer = context.kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-        });
-        await producer.connect();
-        try {
-          for (const [topic, messages] of byTopic) {
-            await producer.send({ topic, acks: -1, messages });
-            process.stdout.write(`re-sent ${messages.length} dead letter(s) to ${topic}\n`);
-          }
-        } finally {
-          await producer.disconnect();
-        }
-      },
-    );
+      } finally {
+        await producer.disconnect();
+      }
+    });
 
   return dlq;
 }
 
-/** Builds the message that goes back: to the source topic, which must be one of the catalogue's. */
+/**
+ * Builds the message that goes back: to the input topic of the dead letter's stream, so it passes
+ * the gate again — its checks and, for a deduplicated stream, its event-id claim: a record that
+ * was accepted before (a dead letter of inference) carries its claim header and takes the claim
+ * over once, so resending the same dead letter twice yields one prediction and one DUPLICATE.
+ */
 class Resender {
-  private readonly inputTopics: Set<string>;
-  private readonly validated: Map<string, 'events' | 'outcomes'>;
+  /** Input and validated topics → the stream's input topic. */
+  private readonly targets: Map<string, string>;
 
-  constructor(
-    private readonly context: CliContext,
-    private readonly pipelineFile: string | undefined,
-  ) {
+  constructor(context: CliContext) {
     const t = context.topics;
-    this.inputTopics = new Set([t.name('events'), t.name('outcomes')]);
-    this.validated = new Map([
-      [t.name('eventsValidated'), 'events'],
-      [t.name('outcomesValidated'), 'outcomes'],
+    this.targets = new Map([
+      [t.name('events'), t.name('events')],
+      [t.name('eventsValidated'), t.name('events')],
+      [t.name('outcomes'), t.name('outcomes')],
+      [t.name('outcomesValidated'), t.name('outcomes')],
     ]);
   }
 
   message(dead: TopicRecord, repaired: Record<string, unknown> | undefined): { topic: string; out: Message } {
-    const topic = headerText(dead.headers, Headers.sourceTopic);
+    const source = headerText(dead.headers, Headers.sourceTopic);
     const where = `dead letter ${dead.partition}:${dead.offset}`;
-    if (topic === undefined) throw new Error(`${where} has no ${Headers.sourceTopic} header`);
-    if (!this.inputTopics.has(topic) && !this.validated.has(topic)) {
+    if (source === undefined) throw new Error(`${where} has no ${Headers.sourceTopic} header`);
+    const topic = this.targets.get(source);
+    if (topic === undefined) {
       throw new Error(
-        `${where} came from ${topic}, which is not an input or validated topic of this catalogue`,
+        `${where} came from ${source}, which is not an input or validated topic of this catalogue`,
       );
     }
     const headers = originalHeaders(dead.headers);
     const dropped = headerText(dead.headers, Headers.dlqDropped);
     if (repaired === undefined && dropped !== undefined) {
       throw new Error(
-        `${where} does not hold its record (too large to copy: ${dropped} bytes); resend the original from ${topic} partition ${headerText(dead.headers, Headers.sourcePartition) ?? '?'} offset ${headerText(dead.headers, Headers.sourceOffset) ?? '?'}, or give a --repair`,
+        `${where} does not hold its record (too large to copy: ${dropped} bytes); resend the original from ${source} partition ${headerText(dead.headers, Headers.sourcePartition) ?? '?'} offset ${headerText(dead.headers, Headers.sourceOffset) ?? '?'}, or give a --repair`,
       );
     }
     if (repaired === undefined) return { topic, out: { key: dead.key, value: dead.value, headers } };
-    const stream = this.validated.get(topic);
-    if (stream === undefined) {
-      // Input topics: the ingestion gate validates JSON exactly like Avro.
-      headers[Headers.contentType] = ContentTypes.json;
-      return { topic, out: { key: dead.key, value: JSON.stringify(repaired), headers } };
-    }
-    // Validated topics carry canonical Avro only: check and encode the repair here.
-    const pipeline = this.context.pipeline(this.pipelineFile);
-    const history = loadSchemaHistory(pipeline.streams[stream].schemaDir);
-    // The gate's field size limits too: this record skips the gate.
-    const result = createDecoder(history, inputChecks(pipeline, stream)).fromJson(repaired);
-    if (!result.ok) throw new Error(`repair of ${where}: ${result.code}: ${result.reason}`);
-    headers[Headers.contentType] = ContentTypes.avro;
-    headers[Headers.schemaName] = history.name;
-    return { topic, out: { key: dead.key, value: result.canonical, headers } };
+    // The gate validates JSON exactly like Avro (and dead-letters it again when still bad).
+    const { [Headers.schemaName]: _avroSchema, ...jsonHeaders } = headers;
+    jsonHeaders[Headers.contentType] = ContentTypes.json;
+    return { topic, out: { key: dead.key, value: JSON.stringify(repaired), headers: jsonHeaders } };
   }
 }

@@ -1,5 +1,5 @@
 import type { IHeaders } from 'kafkajs';
-import { Headers } from '@streamscore/contracts';
+import { headerText, Headers } from '@streamscore/contracts';
 import type { TopicRecord } from '@streamscore/kafka';
 
 /** A dead letter as `consume dead-letters` and `dlq list` print it. */
@@ -26,13 +26,6 @@ export const DEAD_LETTER_HEADERS: readonly string[] = [
   Headers.sourcePartition,
   Headers.sourceOffset,
 ];
-
-export function headerText(headers: IHeaders, name: string): string | undefined {
-  const raw = headers[name];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  if (first === undefined) return undefined;
-  return typeof first === 'string' ? first : first.toString('utf8');
-}
 
 function parseFields(text: string | undefined): string[] {
   if (text === undefined) return [];
