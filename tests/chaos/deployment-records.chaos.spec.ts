@@ -1,5 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   encodeSingleObject,
@@ -7,7 +6,6 @@ import {
   type ModelArtifact,
   type ModelDeployment,
 } from '@streamscore/contracts';
-import { sha256Hex } from '@streamscore/models';
 import { endOffsetSum, waitFor } from '@streamscore/testing';
 import { MODEL_DIR, ROOT } from '@streamscore/demo-flights/testing';
 import { chaosSize } from './support/chaos-size';
@@ -18,44 +16,34 @@ import {
   printInferenceAccounting,
   readInferenceOutcome,
 } from './support/inference-run';
+import {
+  CHAOS_MODEL as MODEL,
+  demoArtifact,
+  demoManifest,
+  privateRepository,
+  type PrivateRepository,
+} from './support/model-repository';
 
 const SIZE = chaosSize();
-const MODEL = 'flight-delay';
 const REFUSED = 'inference_model_versions_refused_total';
 
 /**
  * A private model repository: v1 (the committed model), v2 (the ONNX file but no manifest.json),
  * v3 (a manifest naming a file that is not there); no v9 at all.
  */
-function privateRepository(): { dir: string; pipeline: string; v1: ModelArtifact } {
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-deployments-'));
-  const models = join(dir, 'models', MODEL);
-  const onnx = readFileSync(join(MODEL_DIR, 'model.onnx'));
-  cpSync(MODEL_DIR, join(models, '1'), { recursive: true });
-  mkdirSync(join(models, '2'));
-  writeFileSync(join(models, '2', 'model.onnx'), onnx);
-  const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as {
-    model: Record<string, unknown>;
-  };
-  cpSync(MODEL_DIR, join(models, '3'), { recursive: true });
-  rmSync(join(models, '3', 'model.onnx'));
+function brokenRepository(): PrivateRepository & { v1: ModelArtifact } {
+  const repository = privateRepository('chaos-deployments');
+  mkdirSync(repository.versionDir('2'));
+  writeFileSync(join(repository.versionDir('2'), 'model.onnx'), readFileSync(join(MODEL_DIR, 'model.onnx')));
+  const v3 = repository.versionDir('3');
+  cpSync(MODEL_DIR, v3, { recursive: true });
+  rmSync(join(v3, 'model.onnx'));
+  const manifest = demoManifest();
   writeFileSync(
-    join(models, '3', 'manifest.json'),
+    join(v3, 'manifest.json'),
     JSON.stringify({ ...manifest, version: 3, model: { ...manifest.model, file: 'missing.onnx' } }),
   );
-  const flights = join(ROOT, 'demo', 'flights');
-  const pipeline = join(dir, 'pipeline.json');
-  writeFileSync(
-    pipeline,
-    JSON.stringify({
-      streams: (JSON.parse(readFileSync(join(flights, 'pipeline.json'), 'utf8')) as { streams: unknown })
-        .streams,
-      featureViews: join(flights, 'feature-views.json'),
-      modelRepository: join(dir, 'models'),
-      model: MODEL,
-    }).replaceAll('"schemas/', `"${flights}/schemas/`),
-  );
-  return { dir, pipeline, v1: { version: '1', uri: `${MODEL}/1`, sha256: sha256Hex(onnx) } };
+  return { ...repository, v1: demoArtifact('1') };
 }
 
 /**
@@ -64,7 +52,7 @@ function privateRepository(): { dir: string; pipeline: string; v1: ModelArtifact
  */
 describe('chaos: malformed model-deployment records under inference', () => {
   let chaos: ChaosStack;
-  const repository = privateRepository();
+  const repository = brokenRepository();
 
   beforeAll(async () => {
     chaos = await startChaosStack();
@@ -72,7 +60,7 @@ describe('chaos: malformed model-deployment records under inference', () => {
 
   afterAll(async () => {
     await chaos.teardown();
-    rmSync(repository.dir, { recursive: true, force: true });
+    repository.remove();
   }, 120_000);
 
   it('refuses a missing version, a wrong sha256, a missing manifest and a missing model file; v1 serves on', async () => {

@@ -17,6 +17,7 @@ export class InferenceMetrics {
   readonly deadLettered: Counter<'code'>;
   readonly versionsRefused: Counter<'model' | 'version' | 'code'>;
   readonly serving: Gauge<'model' | 'version' | 'role'>;
+  readonly versionSwitches: Counter<'model' | 'from' | 'to'>;
   readonly eventLoopDelay: Gauge<'quantile'>;
   readonly featureCacheBuckets: Gauge<'result'>;
   private readonly loopDelay: IntervalHistogram;
@@ -71,6 +72,12 @@ export class InferenceMetrics {
       name: 'inference_serving',
       help: '1 for each model version serving, by role',
       labelNames: ['model', 'version', 'role'],
+      registers,
+    });
+    this.versionSwitches = new Counter({
+      name: 'inference_version_switches_total',
+      help: 'input partitions whose active version changed, counted at the first micro-batch committed with the new version',
+      labelNames: ['model', 'from', 'to'],
       registers,
     });
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });

@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
 import { DeploymentWatcher } from '@streamscore/deployments';
 import { FeatureReader, parseFeatureViews } from '@streamscore/features';
-import type { OutputMessage, PartitionBatch } from '@streamscore/kafka';
+import type { BatchDelivered, OutputMessage, PartitionAssignment, PartitionBatch } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, REDIS, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import {
@@ -26,6 +26,7 @@ import {
   ServingController,
   VersionLoader,
   versionsOf,
+  VersionSwitches,
   type BatchStats,
   type Serving,
 } from '@streamscore/inference';
@@ -53,6 +54,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly controller: ServingController;
   private readonly watcher: DeploymentWatcher;
   private readonly scorer: BatchScorer;
+  /** Per input partition, the active version of its last delivered micro-batch. */
+  private readonly switches = new VersionSwitches();
   /** Set when feature reads run in a worker thread (STREAMSCORE_FEATURE_THREAD). */
   private readonly featureThread: FeatureReaderThread | undefined;
 
@@ -220,14 +223,35 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       );
   }
 
-  /** Counts a micro-batch once its predictions committed. */
-  countDelivered(stats: BatchStats, serving: Serving, deliverMs: number): void {
+  /** After a rebalance: partitions this member lost no longer have a version here. */
+  assigned(assignment: PartitionAssignment): void {
+    this.switches.assigned(assignment);
+  }
+
+  /**
+   * Counts a micro-batch once its predictions committed, and logs its partition's switch to a new
+   * active version (one structured line: partition, first offset scored by the new version, old
+   * and new version).
+   */
+  delivered(stats: BatchStats, serving: Serving, info: BatchDelivered): void {
+    const change = this.switches.delivered(info, serving.active);
+    if (change) {
+      this.metrics.versionSwitches.inc({
+        model: change.model,
+        from: change.fromVersion,
+        to: change.toVersion,
+      });
+      this.logger.log(
+        { event: 'active-version-switch', ...change },
+        `partition ${change.partition} of ${change.topic}: ${change.model} version ${change.fromVersion} → ${change.toVersion} from offset ${change.firstOffset}`,
+      );
+    }
     const { metrics } = this;
     const active = { model: serving.active.name, version: serving.active.version };
     metrics.batchRows.observe(stats.rows);
     metrics.stageSeconds.observe({ stage: 'queue', ...active }, stats.queueMs / 1000);
     metrics.stageSeconds.observe({ stage: 'features', ...active }, stats.featuresMs / 1000);
-    metrics.stageSeconds.observe({ stage: 'produce', ...active }, deliverMs / 1000);
+    metrics.stageSeconds.observe({ stage: 'produce', ...active }, info.deliverMs / 1000);
     for (const run of stats.runs) {
       const labels = { model: run.version.name, version: run.version.version };
       metrics.rowsScored.inc({ ...labels, role: run.role }, run.rows);

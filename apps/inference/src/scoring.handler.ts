@@ -1,6 +1,6 @@
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { BatchHandlerController } from '@streamscore/platform';
-import type { BatchHandler, HandledBatch, PartitionBatch } from '@streamscore/kafka';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { batchPatterns, BatchHandlerController } from '@streamscore/platform';
+import type { BatchHandler, HandledBatch, PartitionAssignment, PartitionBatch } from '@streamscore/kafka';
 import { InferenceService } from './inference.service';
 
 /** The transport's handler pattern for the inference group's micro-batches. */
@@ -16,10 +16,18 @@ export class ScoringHandler implements BatchHandler {
     const { outputs, stats, serving } = await this.inference.score(batch);
     return {
       outputs,
-      // Counted once committed, so the counters equal what landed on the output topics.
+      // Counted once committed, so the counters (and the version-switch lines) equal what landed
+      // on the output topics.
       delivered: (info) => {
-        this.inference.countDelivered(stats, serving, info.deliverMs);
+        this.inference.delivered(stats, serving, info);
       },
     };
+  }
+
+  /** A partition that moved away and back starts over: another member may have scored it meanwhile. */
+  @EventPattern(batchPatterns(SCORE).assigned)
+  assigned(@Payload() assignment: PartitionAssignment): Promise<void> {
+    this.inference.assigned(assignment);
+    return Promise.resolve();
   }
 }

@@ -20,3 +20,5 @@ export { VersionLoader, versionKey } from './serving/version-loader';
 export type { VersionSource } from './serving/version-loader';
 export { rowsByRole } from './serving/version-routing';
 export type { ServingRole } from './serving/version-routing';
+export { VersionSwitches } from './serving/version-switches';
+export type { DeliveredAt, VersionSwitch } from './serving/version-switches';

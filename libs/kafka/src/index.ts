@@ -28,6 +28,7 @@ export {
 } from './transport/transactional-producers';
 export { endOffsetSum, endOffsets, topicEnds, type TopicOffsets } from './topic-ends';
 export {
+  READER_MAX_WAIT_MS,
   TopicReader,
   readTopicToEnd,
   readTopicsToEnd,

@@ -41,6 +41,13 @@ export interface ReadToEndOptions extends TopicReaderOptions {
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
+ * The longest a reader's fetch waits at the broker while nothing is readable (the broker answers
+ * sooner once a record is): a follower of a quiet topic, such as the deployment watcher, reads a
+ * new record at most about this long plus a fetch round trip after it became readable.
+ */
+export const READER_MAX_WAIT_MS = 100;
+
+/**
  * A consumer of whole topics that knows how far it has read each partition. Its group is a
  * throwaway that never commits (kafkajs has no manual assignment, so a random group id stands in
  * for one) and is deleted on stop. Positions come from END_BATCH_PROCESS, whose lastOffset counts
@@ -136,7 +143,7 @@ export class TopicReader {
       const consumer = this.kafka.consumer({
         groupId: this.groupId,
         readUncommitted: this.options.isolation === 'read_uncommitted',
-        maxWaitTimeInMs: 100,
+        maxWaitTimeInMs: READER_MAX_WAIT_MS,
       });
       // Batches of only markers or aborted records reach no handler; this event still moves the position.
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

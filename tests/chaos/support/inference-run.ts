@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import { Headers, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { FeatureMaterializer, type FeatureRecord } from '@streamscore/features';
 import { createRedis } from '@streamscore/platform';
-import { createTestTopics, randomName, readTopicToEnd } from '@streamscore/testing';
+import { createTestTopics, randomName, readTopicToEnd, type ReadMessage } from '@streamscore/testing';
 import {
   decodePredictions,
   flightStream,
@@ -128,6 +128,16 @@ export async function prepareInference(
 }
 
 /**
+ * The run as far as its first `events` went out (a multiple of BAD_EVERY, with their bad records):
+ * a scenario that stops its input early accounts for what it sent, not for the whole stream.
+ */
+export function producedPart(run: InferenceRun, events: number): InferenceRun {
+  if (events % BAD_EVERY !== 0 || events > run.events)
+    throw new Error(`a produced part is a multiple of ${BAD_EVERY} up to ${run.events}, not ${events}`);
+  return { ...run, events, bad: events / BAD_EVERY };
+}
+
+/**
  * Produces the run's events [from, to) with their bad records (one after every BAD_EVERY-th
  * event, as in the whole input): `from` must be a multiple of BAD_EVERY.
  */
@@ -201,6 +211,8 @@ export interface InferenceOutcome {
   readonly duplicates: number;
   readonly missing: number;
   readonly predictions: Prediction[];
+  /** The prediction records as read (partition, offset, append timestamp), index for index with `predictions`. */
+  readonly predictionRecords: readonly ReadMessage[];
   /** Each dead letter's source `partition:offset` in the input topic. */
   readonly deadLetterSources: string[];
 }
@@ -241,6 +253,7 @@ export async function readInferenceOutcome(
     duplicates: predictions.length - eventIds.size + (dead.length - sources.size),
     missing: Math.max(0, run.events - eventIds.size) + Math.max(0, run.bad - sources.size),
     predictions,
+    predictionRecords: raw,
     deadLetterSources,
   };
 }
