@@ -47,6 +47,7 @@ interface DemoReport {
   inferenceHopMsP99: number;
   inferenceQueueMsP99: number;
   featureReadMsP99: number;
+  featureWaitMsP99: number;
   accountedFor: boolean;
 }
 
@@ -133,7 +134,8 @@ async function main(): Promise<void> {
     progress(`e2e at ${rate}/s: p50 ${steady.latencyMsP50} ms, p99 ${steady.latencyMsP99} ms`);
     progress(
       `  hops (p99 each): ingestion ${steady.ingestionHopMsP99} ms, inference ${steady.inferenceHopMsP99} ms ` +
-        `(micro-batch queue ${steady.inferenceQueueMsP99} ms, feature read ${steady.featureReadMsP99} ms)`,
+        `(micro-batch queue ${steady.inferenceQueueMsP99} ms, feature read ${steady.featureReadMsP99} ms, ` +
+        `wait for complete features ${steady.featureWaitMsP99} ms)`,
     );
 
     const lat = await benchCatalogue(admin, 'e2e-pt-latency', PARTITIONS);

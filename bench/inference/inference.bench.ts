@@ -202,7 +202,7 @@ async function main(): Promise<void> {
     const rowsScored = sumMetric(metrics, 'inference_rows_scored_total');
     const batches = sumMetric(metrics, 'inference_batch_rows_count');
     const meanBatch = sumMetric(metrics, 'inference_batch_rows_sum') / Math.max(1, batches);
-    const stages = ['queue', 'features', 'inference', 'scoring', 'produce'].map(
+    const stages = ['queue', 'features', 'feature_wait', 'inference', 'scoring', 'produce'].map(
       (s) => `${s} ${((stage(s) / Math.max(1, batches)) * 1000).toFixed(1)} ms`,
     );
     progress(

@@ -12,6 +12,8 @@ import {
   type FeatureValues,
   type FeatureView,
   type ViewApplyCounts,
+  isCompleteAsOf,
+  readCutoffOf,
 } from '@streamscore/features';
 import { createRedis } from '@streamscore/platform';
 import { mulberry32 } from '@streamscore/drift';
@@ -190,11 +192,13 @@ describe('flight features: training–serving consistency on 20,000 real flights
     expect(mismatches).toEqual([]);
     expect(nonEmpty).toBeGreaterThan(1_000);
 
-    // complete means the watermark had reached the event's time.
+    // complete means the watermark had reached the read's cut-off, bucketStart(t − lateness).
     const watermarks = await reader.readWatermarks({ deadlineMs: 1_000 });
+    const viewOf = new Map(views.map((view) => [view.name, view]));
     readings.forEach((reading, i) => {
       const query = queries[i]!;
-      expect(reading.complete).toBe(query.atMs <= (watermarks[query.view] ?? -Infinity));
+      const view = viewOf.get(query.view)!;
+      expect(reading.complete).toBe(isCompleteAsOf(query.atMs, view, watermarks[query.view] ?? null));
     });
 
     const replay = await materialize(materializer, arrivals);
@@ -203,10 +207,11 @@ describe('flight features: training–serving consistency on 20,000 real flights
     expect(await readAll(reader, queries)).toEqual(readings);
   }, 120_000);
 
-  it('should never let a record with time >= t change the value read as of t, even in t’s bucket', async () => {
+  it('should never let a record with time >= the cut-off change the value read as of t, even one before t', async () => {
     const { materializer, reader } = store();
     const busiest = departures[10_000]!;
-    const t = busiest.scheduledAt + 7 * 60_000;
+    // Its own departure (and any delay known by then) falls before the cut-off of a read as of t.
+    const t = busiest.scheduledAt + latenessMs + 7 * 60_000;
     const timeOf = (arrival: Arrival): number =>
       'knownAt' in arrival.record ? arrival.record.knownAt : arrival.record.scheduledAt;
     await materialize(
@@ -223,9 +228,11 @@ describe('flight features: training–serving consistency on 20,000 real flights
       before.some((reading) => Object.values(reading.values).some((value) => value !== null && value !== 0)),
     ).toBe(true);
 
-    // Records at the start of t's bucket, at t itself, and everything later, for the same entities.
+    // Records at the cut-off bucketStart(t − lateness), between it and t (the last instant before
+    // t's bucket, which the window ended at before issue #19, and t − 1), at t itself, and
+    // everything later, for the same entities.
     const intruders = views.flatMap((view) =>
-      [bucketStartOf(t, view.bucketMs), t, t + 1].map((time, i) => ({
+      [readCutoffOf(t, view), bucketStartOf(t, view.bucketMs) - 1, t - 1, t, t + 1].map((time, i) => ({
         eventId: `intruder-${view.name}-${i}`,
         scheduledAt: time,
         knownAt: time,
@@ -242,7 +249,7 @@ describe('flight features: training–serving consistency on 20,000 real flights
       ]),
       ...arrivals.filter((arrival) => timeOf(arrival) >= t),
     ]);
-    for (const view of views) expect(later.get(view.name)?.applied).toBeGreaterThan(2);
+    for (const view of views) expect(later.get(view.name)?.applied).toBeGreaterThan(3);
     expect(await reader.readBatch(queries, { deadlineMs: 1_000 })).toEqual(
       before.map((reading) => ({
         ...reading,
@@ -250,12 +257,12 @@ describe('flight features: training–serving consistency on 20,000 real flights
         watermarkMs: expect.any(Number) as number,
       })),
     );
-    // The intruders did land: a read one window later sees them.
+    // The intruders did land: a read whose cut-off has passed t sees them.
     const after = await reader.readBatch(
       views.map((view) => ({
         view: view.name,
         entity: entityOf(view, busiest) ?? '',
-        atMs: t + view.bucketMs,
+        atMs: t + view.allowedLatenessMs + view.bucketMs,
       })),
       { deadlineMs: 1_000 },
     );

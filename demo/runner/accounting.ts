@@ -24,8 +24,12 @@ export interface Summary {
   inferenceHopMsP99: number;
   /** ... of which waiting for the micro-batch (the prediction's timings.queueMs) ... */
   inferenceQueueMsP99: number;
-  /** ... and the feature read, including any wait for the feature watermark (timings.featuresMs). */
+  /** ... the feature read itself (timings.featuresMs) ... */
   featureReadMsP99: number;
+  /** ... and the wait after it for complete features, up to the max wait (timings.featureWaitMs). */
+  featureWaitMsP99: number;
+  /** Predictions of micro-batches that waited for complete features at all (featureWaitMs > 0). */
+  featureWaitPredictions: number;
   elapsedSeconds: number;
   accountedFor: boolean;
 }
@@ -97,6 +101,7 @@ export async function account(options: {
     inference: [] as number[],
     queue: [] as number[],
     features: [] as number[],
+    featureWait: [] as number[],
   };
   let stale = 0;
   for (const m of predictions) {
@@ -111,10 +116,12 @@ export async function account(options: {
     const valid = validatedAt.get(id);
     if (sent !== undefined && valid !== undefined) hops.ingestion.push(valid - sent);
     if (valid !== undefined) hops.inference.push(Number(m.timestamp) - valid);
-    const timings = r.record['timings'] as { queueMs: number; featuresMs: number } | undefined;
+    const timings = r.record['timings'] as
+      { queueMs: number; featuresMs: number; featureWaitMs: number } | undefined;
     if (timings) {
       hops.queue.push(timings.queueMs);
       hops.features.push(timings.featuresMs);
+      hops.featureWait.push(timings.featureWaitMs);
     }
   }
   for (const m of predictionDead) {
@@ -156,6 +163,8 @@ export async function account(options: {
     inferenceHopMsP99: p99(hops.inference),
     inferenceQueueMsP99: p99(hops.queue),
     featureReadMsP99: p99(hops.features),
+    featureWaitMsP99: p99(hops.featureWait),
+    featureWaitPredictions: hops.featureWait.filter((ms) => ms > 0).length,
     elapsedSeconds: Math.round(options.elapsedMs / 100) / 10,
     accountedFor: false,
   };

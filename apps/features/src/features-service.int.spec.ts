@@ -5,6 +5,7 @@ import {
   buildOfflineIndex,
   entityOf,
   FeatureReader,
+  isCompleteAsOf,
   valuesAt,
   type FeatureQuery,
   type FeatureValues,
@@ -223,7 +224,7 @@ describe('features service on the real Kafka and Redis', () => {
     });
 
     // Each view's watermark advanced to (its source's last event time − lateness) at most, and a
-    // reading is complete exactly when the watermark reached its time.
+    // reading is complete exactly when the watermark reached its cut-off (bucketStart(t − lateness)).
     const watermarks = await reader.readWatermarks({ deadlineMs: 5_000 });
     for (const view of fixture.views) {
       const times =
@@ -235,8 +236,10 @@ describe('features service on the real Kafka and Redis', () => {
       expect(wm).toBeLessThanOrEqual(Math.max(...times) - TEST_LATENESS_MS);
       expect(wm).toBeGreaterThan(Math.min(...times) - TEST_LATENESS_MS);
     }
+    const viewOf = new Map(fixture.views.map((view) => [view.name, view]));
     results.forEach((r, i) => {
-      expect(r.complete).toBe(r.watermarkMs !== null && r.watermarkMs >= (queries[i]?.atMs ?? Infinity));
+      const query = queries[i]!;
+      expect(r.complete).toBe(isCompleteAsOf(query.atMs, viewOf.get(query.view)!, r.watermarkMs));
     });
 
     // Counters equal the records: every record applied once per view of its source, nothing else.

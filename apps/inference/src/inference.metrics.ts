@@ -41,7 +41,7 @@ export class InferenceMetrics {
     });
     this.stageSeconds = new Histogram({
       name: 'inference_stage_seconds',
-      help: 'per micro-batch: queue (oldest record to batch start), features, inference (ONNX Runtime run), scoring (worker round trip), produce',
+      help: 'per micro-batch: queue (oldest record to batch start), features (the read), feature_wait (waiting after it for complete features), inference (ONNX Runtime run), scoring (worker round trip), produce',
       labelNames: ['stage', 'model', 'version'],
       buckets: SECONDS,
       registers,

@@ -251,6 +251,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
     metrics.batchRows.observe(stats.rows);
     metrics.stageSeconds.observe({ stage: 'queue', ...active }, stats.queueMs / 1000);
     metrics.stageSeconds.observe({ stage: 'features', ...active }, stats.featuresMs / 1000);
+    metrics.stageSeconds.observe({ stage: 'feature_wait', ...active }, stats.featureWaitMs / 1000);
     metrics.stageSeconds.observe({ stage: 'produce', ...active }, info.deliverMs / 1000);
     for (const run of stats.runs) {
       const labels = { model: run.version.name, version: run.version.version };

@@ -57,7 +57,7 @@ export function toPrediction(file: ReplayFile, row: ReplayRow): Prediction {
     features,
     categories,
     flags: [],
-    timings: { queueMs: 0, featuresMs: 0, inferenceMs: 0 },
+    timings: { queueMs: 0, featuresMs: 0, featureWaitMs: 0, inferenceMs: 0 },
     scoredAt: eventTime,
   };
 }

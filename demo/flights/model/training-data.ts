@@ -30,7 +30,9 @@ export async function loadTrainingWindows(
   const endMs = toMs + validationDays * DAY_MS;
   const flights = await loadFlightsParquet({ fromMs, toMs: endMs });
   const { departures, outcomes } = toFlightEvents(flights);
-  // An outcome counts from knownAt; the offline computation keeps only records strictly before t.
+  // An outcome counts from knownAt; the offline computation keeps only records before the cut-off
+  // bucketStart(t − allowedLatenessMs) of each view, as the online reader does (libs/features
+  // time-buckets.ts readCutoffOf).
   const online: OnlineValues[] = computeOfflineRows(
     views,
     { events: departures, outcomes },

@@ -9,14 +9,16 @@ import { PIPELINE } from './flight-stream';
 
 /**
  * Test input for the features service: real flights (the demo's data, kept out of the service)
- * as canonical single-object Avro, and a pipeline file like the demo's whose views accept any
- * lateness. Partitions are consumed concurrently and one may run days ahead of another in event
- * time; with the demo's 30 min lateness the store would (correctly) drop the slower partition's
- * records as late, and the online values would differ from the offline ideal for a reason that
- * is not under test here.
+ * as canonical single-object Avro, and a pipeline file like the demo's whose views accept a day
+ * of lateness. The fixture's outcomes are produced in scheduled, not known-at, order (a delay of
+ * up to 8.7 h in flights-20k); with the demo's 30 min lateness the store would (correctly) drop
+ * some as late, and the online values would differ from the offline ideal for a reason that is
+ * not under test here. Not more than a day: a read as of t ends its windows at
+ * bucketStart(t − lateness) (libs/features readCutoffOf), and with 400 days (before issue #19)
+ * every window of the fixture would be empty. A day keeps them at the same time of day.
  */
 export const DEMO_PIPELINE = PIPELINE;
-export const TEST_LATENESS_MS = 400 * 86_400_000;
+export const TEST_LATENESS_MS = 86_400_000;
 
 export interface FlightsFixture {
   readonly pipelineFile: string;

@@ -27,9 +27,15 @@ export interface FeatureView {
   /** Record field holding a stable unique record id: replays are deduplicated on it. */
   readonly idField: string;
   readonly bucketMs: number;
-  /** A multiple of bucketMs. A read as of t covers [bucketStart(t) − windowMs, bucketStart(t)). */
+  /**
+   * A multiple of bucketMs. A read as of t covers [c − windowMs, c), c = bucketStart(t −
+   * allowedLatenessMs) (time-buckets.ts readCutoffOf).
+   */
   readonly windowMs: number;
-  /** Records older than (max event time materialized − allowedLatenessMs) are dropped online. */
+  /**
+   * Records older than (max event time materialized − allowedLatenessMs) are dropped online; a
+   * read as of t ends its window at bucketStart(t − allowedLatenessMs), where the watermark is.
+   */
   readonly allowedLatenessMs: number;
   /** Wall-clock TTL of every Redis key of the view, refreshed on each write. */
   readonly ttlMs: number;

@@ -2,7 +2,14 @@ export * from './feature-view';
 export { FeatureViewConfigError, parseFeatureView, parseFeatureViews } from './feature-view-config';
 export { entityOf, type FeatureRecord } from './feature-record';
 export type { FeatureValues } from './bucket-stats';
-export { bucketStartOf, windowEndingBefore, type TimeRange } from './time-buckets';
+export {
+  bucketStartOf,
+  isCompleteAsOf,
+  readCutoffOf,
+  windowAsOf,
+  type TimeRange,
+  type WindowShape,
+} from './time-buckets';
 export {
   buildOfflineIndex,
   computeOffline,

@@ -15,9 +15,12 @@ interface Thing {
   y: number;
 }
 
-/** The definition, stated directly: records with time in [bucketStart(at) − window, bucketStart(at)). */
+/**
+ * The definition, stated directly: records with time in [c − window, c), c the cut-off
+ * bucketStart(at − allowedLatenessMs) (1-minute buckets, 2 minutes of lateness).
+ */
 function reference(records: readonly Thing[], entity: string, atMs: number): Record<string, number | null> {
-  const to = Math.floor(atMs / MINUTE) * MINUTE;
+  const to = Math.floor((atMs - 2 * MINUTE) / MINUTE) * MINUTE;
   const inWindow = records.filter(
     (r) => `${r.a}|${r.b}` === entity && r.time >= to - 5 * MINUTE && r.time < to,
   );
@@ -79,11 +82,14 @@ describe('computeOffline', () => {
     );
   });
 
-  it('should never let a record at or after the start of at’s bucket in', () => {
+  it('should never let a record at or after the cut-off bucketStart(at − allowedLatenessMs) in', () => {
     const base = { a: 'p', b: '1', x: 1, y: 1 };
     const at = 10 * MINUTE + 30_000;
+    // Lateness 2 min: the cut-off is bucketStart(8:30) = 8 min.
     const records = [
-      { ...base, id: 'before', time: 10 * MINUTE - 1 },
+      { ...base, id: 'before', time: 8 * MINUTE - 1 },
+      { ...base, id: 'cut-off-bucket', time: 8 * MINUTE + 10_000 },
+      { ...base, id: 'within-lateness', time: 9 * MINUTE },
       { ...base, id: 'same-bucket-earlier', time: 10 * MINUTE + 10_000 },
       { ...base, id: 'at', time: at },
     ];
@@ -100,15 +106,15 @@ describe('computeOffline', () => {
       { ...base, id: '3', a: undefined },
       { ...base, id: '4', time: 'soon' },
     ];
-    const [values] = computeOffline(view, records, [{ entity: 'p|1', atMs: 3 * MINUTE }]);
+    const [values] = computeOffline(view, records, [{ entity: 'p|1', atMs: 5 * MINUTE }]);
     expect(values).toMatchObject({ 'pair_stats.count': 1, 'pair_stats.sum': 2, 'pair_stats.last': 3 });
   });
 
   it('should build training rows from the event’s own entity fields', () => {
     const records = [{ id: '1', a: 'p', b: '1', time: 0, x: 4, y: 5 }];
     const rows = computeOfflineRows([view], { things: records }, [
-      { record: { a: 'p', b: '1' }, atMs: 2 * MINUTE },
-      { record: { a: 'p' }, atMs: 2 * MINUTE },
+      { record: { a: 'p', b: '1' }, atMs: 4 * MINUTE },
+      { record: { a: 'p' }, atMs: 4 * MINUTE },
     ]);
     expect(rows[0]?.['pair_stats.sum']).toBe(4);
     expect(rows[1]).toMatchObject({ 'pair_stats.count': 0, 'pair_stats.mean': -1, 'pair_stats.last': null });

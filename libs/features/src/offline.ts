@@ -2,7 +2,7 @@ import { addRecord, emptyStats, mergeInto, type BucketStats, type FeatureValues 
 import { compileView, finalize, type CompiledView } from './compiled-view';
 import { entityOf, toViewRecord, type FeatureRecord } from './feature-record';
 import type { FeatureView } from './feature-view';
-import { bucketStartOf, slabStartOf, windowEndingBefore } from './time-buckets';
+import { bucketStartOf, slabStartOf, windowAsOf } from './time-buckets';
 
 export interface OfflineQuery {
   readonly entity: string;
@@ -26,8 +26,9 @@ export interface OfflineIndex {
 
 /**
  * Buckets every record once: O(n log n). Deduplication mirrors the online store, which keeps one
- * record id per (entity, slab) key; the first occurrence wins. Lateness is not applied offline:
- * offline is the ideal the online store reaches whenever it dropped no record as late.
+ * record id per (entity, slab) key; the first occurrence wins. No record is dropped as late
+ * offline (allowedLatenessMs only places the end of a window, as online): offline is the ideal the
+ * online store reaches whenever it dropped no record as late.
  */
 export function buildOfflineIndex(view: FeatureView, records: Iterable<FeatureRecord>): OfflineIndex {
   const compiled = compileView(view);
@@ -84,13 +85,16 @@ function lowerBound(sorted: readonly number[], target: number): number {
   return low;
 }
 
-/** Point-in-time value as of atMs, same window rule as the online reader. O(log n + window/bucket). */
+/**
+ * Point-in-time value as of atMs, the window of the online reader (time-buckets.ts windowAsOf: it
+ * ends at bucketStart(atMs − allowedLatenessMs)). O(log n + window/bucket).
+ */
 export function valuesAt(index: OfflineIndex, entity: string, atMs: number): FeatureValues {
   const { view, valueFields } = index.compiled;
   const window = emptyStats(valueFields.length);
   const buckets = index.entities.get(entity);
   if (buckets !== undefined) {
-    const range = windowEndingBefore(atMs, view.bucketMs, view.windowMs);
+    const range = windowAsOf(atMs, view);
     for (let i = lowerBound(buckets.starts, range.fromMs); i < buckets.starts.length; i++) {
       if ((buckets.starts[i] ?? Infinity) >= range.toMs) break;
       const stats = buckets.stats[i];

@@ -112,17 +112,18 @@ describe('online feature store (real Redis)', () => {
 
   it("should report complete only once the watermark reached the window's end", async () => {
     await materializer.applyRecords('things', [thing(1, 10 * MINUTE)]);
-    // Watermark 8 min: windows ending at 8 min (events in the 8th minute's bucket) are final, the
-    // one ending at 9 min is not.
-    const [early, sameBucket, late] = await reader.readBatch(
+    // Max 10 min, lateness 2 min: watermark 8 min. A read as of t ends at bucketStart(t − 2 min):
+    // as of the newest event time itself (10 min) and up to 11 min − 1 it ends at or before 8 min
+    // and is final without any wait; as of 11 min it ends at 9 min and is not.
+    const [newest, sameBucket, late] = await reader.readBatch(
       [
-        { view: 'pair_stats', entity: 'p|z', atMs: 8 * MINUTE },
-        { view: 'pair_stats', entity: 'p|z', atMs: 9 * MINUTE - 1 },
-        { view: 'pair_stats', entity: 'p|z', atMs: 9 * MINUTE },
+        { view: 'pair_stats', entity: 'p|z', atMs: 10 * MINUTE },
+        { view: 'pair_stats', entity: 'p|z', atMs: 11 * MINUTE - 1 },
+        { view: 'pair_stats', entity: 'p|z', atMs: 11 * MINUTE },
       ],
       { deadlineMs: 1_000 },
     );
-    expect(early).toMatchObject({ complete: true, watermarkMs: 8 * MINUTE });
+    expect(newest).toMatchObject({ complete: true, watermarkMs: 8 * MINUTE });
     expect(sameBucket).toMatchObject({ complete: true, watermarkMs: 8 * MINUTE });
     expect(late?.complete).toBe(false);
     const held = await materializer.applyRecords('things', [thing(2, 20 * MINUTE)], {
@@ -139,7 +140,8 @@ describe('online feature store (real Redis)', () => {
       thing(4, 65_000, 'p', 0, 20),
     ];
     await materializer.applyRecords('things', [...records].reverse());
-    const [reading] = await reader.readBatch([{ view: 'pair_stats', entity: 'p|z', atMs: 3 * MINUTE }], {
+    // As of 5 min the window ends at bucketStart(5 min − 2 min lateness) = 3 min: all four count.
+    const [reading] = await reader.readBatch([{ view: 'pair_stats', entity: 'p|z', atMs: 5 * MINUTE }], {
       deadlineMs: 1_000,
     });
     expect(reading?.values).toMatchObject({
@@ -238,14 +240,15 @@ describe('online feature store (real Redis)', () => {
   it('should keep reading a bucket from Redis until the watermark has passed it', async () => {
     const cached = new FeatureReader(redis, [view], { keyPrefix, cacheSlabs: 10 });
     // Max time 10 min, lateness 2 min: the watermark is 8 min; the bucket [7, 8) min is final,
-    // [8, 9) min is not (a record of 8.5 min is still accepted).
+    // [8, 9) min is not (a record of 8.5 min is still accepted). As of 11.5 min the window ends at
+    // bucketStart(9.5 min) = 9 min, so it holds both.
     await materializer.applyRecords('things', [thing(1, 7.5 * MINUTE, 'p', 10), thing(2, 10 * MINUTE)]);
     const query = (atMs: number) => [{ view: 'pair_stats', entity: 'p|z', atMs }];
-    const first = await cached.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 });
+    const first = await cached.readBatch(query(11.5 * MINUTE), { deadlineMs: 1_000 });
     expect(first[0]?.values['pair_stats.sum']).toBe(10);
     await materializer.applyRecords('things', [thing(3, 8.5 * MINUTE, 'p', 5)]);
-    const second = await cached.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 });
+    const second = await cached.readBatch(query(11.5 * MINUTE), { deadlineMs: 1_000 });
     expect(second[0]?.values['pair_stats.sum']).toBe(15);
-    expect(second).toEqual(await reader.readBatch(query(9.5 * MINUTE), { deadlineMs: 1_000 }));
+    expect(second).toEqual(await reader.readBatch(query(11.5 * MINUTE), { deadlineMs: 1_000 }));
   });
 });

@@ -2,12 +2,15 @@ import { emptyStats, mergeInto, resetStats, type BucketStats, type FeatureValues
 import { finalize, type CompiledView } from './compiled-view';
 import type { FinalBucketCache } from './final-buckets';
 import { decodeBucket, metaKey, slabKey, WATERMARK_FIELD } from './key-layout';
-import { bucketStartOf, slabStartOf, windowEndingBefore } from './time-buckets';
+import { isCompleteAsOf, slabStartOf, windowAsOf } from './time-buckets';
 
 export interface FeatureQuery {
   readonly view: string;
   readonly entity: string;
-  /** Read as of this event time (epoch ms): only records with time < bucketStart(atMs) count. */
+  /**
+   * Read as of this event time (epoch ms): only records with time < the cut-off
+   * bucketStart(atMs − the view's allowedLatenessMs) count (time-buckets.ts readCutoffOf).
+   */
   readonly atMs: number;
 }
 
@@ -46,6 +49,8 @@ interface SlabRead {
 interface WindowRead {
   readonly compiled: CompiledView;
   readonly metaCommand: number;
+  /** An as-of time of the window (all queries sharing the read have the same cut-off). */
+  readonly atMs: number;
   /** The window's parts are plan.parts[first .. end): cached stats or merges, or fetched buckets. */
   readonly first: number;
   readonly end: number;
@@ -65,7 +70,7 @@ export interface ReadPlan {
 /**
  * Plans a batch: one HMGET of the watermark per view, and one HMGET per slab hash for the
  * buckets that some window of the batch needs and the cache does not hold, each bucket once.
- * Queries that share an entity and a bucket share the window, which is common in a batch of
+ * Queries that share an entity and a cut-off share the window, which is common in a batch of
  * events from the same airport and minute; consecutive windows of an entity share buckets. The
  * watermark's HMGET precedes the view's bucket reads in the pipeline, so a bucket it shows final
  * was already final when it was read. A window's cached part is taken as the slab's memoized
@@ -92,8 +97,8 @@ export function planReads(
     if (!Number.isFinite(query.atMs)) throw new TypeError(`atMs must be a finite number, got ${query.atMs}`);
     const { view } = compiled;
     const readsOfEntity = nested(nested(readIndexOf, view.name), query.entity);
-    const bucketOfAt = bucketStartOf(query.atMs, view.bucketMs);
-    const existing = readsOfEntity.get(bucketOfAt);
+    const window = windowAsOf(query.atMs, view);
+    const existing = readsOfEntity.get(window.toMs);
     if (existing !== undefined) return existing;
     const slabReads = nested(nested(slabReadsOf, view.name), query.entity);
     let metaCommand = metaCommandOf.get(view.name);
@@ -102,7 +107,6 @@ export function planReads(
       metaCommandOf.set(view.name, metaCommand);
     }
     const first = parts.length;
-    const window = windowEndingBefore(query.atMs, view.bucketMs, view.windowMs);
     // A window covers the end of one slab and the start of the next, or one whole slab.
     for (let from = window.fromMs; from < window.toMs;) {
       const slabStart = slabStartOf(from, view.windowMs);
@@ -161,8 +165,8 @@ export function planReads(
         parts.push(bucket);
       }
     }
-    readsOfEntity.set(bucketOfAt, reads.length);
-    return reads.push({ compiled, metaCommand, first, end: parts.length }) - 1;
+    readsOfEntity.set(window.toMs, reads.length);
+    return reads.push({ compiled, metaCommand, atMs: query.atMs, first, end: parts.length }) - 1;
   });
   if (cache) cache.hits += hits;
   return { commands, reads, parts, fetched, readOfQuery };
@@ -178,8 +182,8 @@ export interface FeatureReading {
   /** `<view>.<aggregation>` → raw-unit value, or the configured default over an empty window. Shared by the queries of one window: do not mutate. */
   readonly values: FeatureValues;
   /**
-   * The view's watermark had reached the window's end (the start of atMs's bucket): no record
-   * that belongs to the window can still arrive, so its values are final.
+   * The view's watermark had reached the window's end (the cut-off, time-buckets.ts
+   * readCutoffOf): no record that belongs to the window can still arrive, so its values are final.
    */
   readonly complete: boolean;
   readonly watermarkMs: number | null;
@@ -228,7 +232,7 @@ export function decodeReads(
     return {
       values: finalize(read.compiled, window),
       watermarkMs: watermarkOf(read.metaCommand),
-      bucketMs: read.compiled.view.bucketMs,
+      complete: isCompleteAsOf(read.atMs, read.compiled.view, watermarkOf(read.metaCommand)),
     };
   });
   return queries.map((query, i) => {
@@ -236,9 +240,8 @@ export function decodeReads(
     if (read === undefined) throw new Error(`no read planned for query ${i}`);
     return {
       values: read.values,
-      // The window ends at the start of atMs's bucket: once the watermark passes that, none of its
-      // buckets can change (the materializer refuses records older than the watermark).
-      complete: read.watermarkMs !== null && read.watermarkMs >= bucketStartOf(query.atMs, read.bucketMs),
+      // Queries share a read only when their cut-offs are equal, and so is their completeness.
+      complete: read.complete,
       watermarkMs: read.watermarkMs,
     };
   });

@@ -297,7 +297,7 @@ interface Expected {
 }
 
 /** The Prediction the batch scorer must write for a row. */
-function expectedPrediction(e: Expected, featuresMs: number): Prediction {
+function expectedPrediction(e: Expected, stats: BatchStats): Prediction {
   const run = RUNS[e.version.key]!;
   const score = Math.fround(run.base + e.rowInGroup / 1024);
   const delay = e.online?.['origin.mean_delay'];
@@ -313,7 +313,12 @@ function expectedPrediction(e: Expected, featuresMs: number): Prediction {
     features: { distance: e.record.distance!, 'origin.mean_delay': delay ?? 0 },
     categories: { origin: e.record.origin!, destination: e.record.destination ?? 'UNKNOWN' },
     flags: e.flags,
-    timings: { queueMs: 100 * (e.offset + 1), featuresMs, inferenceMs: run.runMs },
+    timings: {
+      queueMs: 100 * (e.offset + 1),
+      featuresMs: stats.featuresMs,
+      featureWaitMs: stats.featureWaitMs,
+      inferenceMs: run.runMs,
+    },
     scoredAt: NOW,
   };
 }
@@ -323,7 +328,7 @@ async function expectPrediction(output: OutputMessage | undefined, e: Expected, 
   expect(output?.topic).toBe(e.role === 'SHADOW' ? TOPICS.shadow : TOPICS.predictions);
   expect(output?.key).toEqual(Buffer.from(`key-${e.offset}`));
   expect(output?.headers).toEqual(predictionHeaders(e.version, e.offset));
-  expect(await predictionOf(output)).toEqual(expectedPrediction(e, stats.featuresMs));
+  expect(await predictionOf(output)).toEqual(expectedPrediction(e, stats));
 }
 
 /** The tensor the real builder makes for these records and online values. */
@@ -384,6 +389,7 @@ describe('BatchScorer.handle', () => {
       stale: 0,
       queueMs: 400,
       featuresMs: stats.featuresMs,
+      featureWaitMs: 0,
       featureRereads: 0,
     });
     expect(stats.featuresMs).toBeGreaterThanOrEqual(0);
@@ -1028,6 +1034,8 @@ describe('BatchScorer.handle', () => {
       }
       expect(stats.stale).toBe(2);
       expect(stats.featureRereads).toBe(0);
+      // No wait allowed (featureMaxWaitMs 0): the readiness wait is nil, apart from the read.
+      expect(stats.featureWaitMs).toBe(0);
       expect(features.calls).toHaveLength(1);
     });
 
@@ -1059,9 +1067,15 @@ describe('BatchScorer.handle', () => {
       expect(batch.heartbeats).toBe(1);
       expect(stats.featureRereads).toBe(1);
       expect(stats.stale).toBe(0);
+      // The pause and the re-read are the readiness wait, reported apart from the first read.
+      expect(stats.featureWaitMs).toBeGreaterThan(0);
       expect(outputs).toHaveLength(3);
-      const flags = await Promise.all(outputs.map(async (o) => (await predictionOf(o)).flags));
-      expect(flags).toEqual([[], [], []]);
+      const predictions = await Promise.all(outputs.map((o) => predictionOf(o)));
+      expect(predictions.map((p) => p.flags)).toEqual([[], [], []]);
+      expect(predictions.map((p) => p.timings.featureWaitMs)).toEqual(
+        [1, 2, 3].map(() => stats.featureWaitMs),
+      );
+      expect(predictions.map((p) => p.timings.featuresMs)).toEqual([1, 2, 3].map(() => stats.featuresMs));
     });
 
     it('should count only predictions as stale, not rows that end up dead-lettered', async () => {
@@ -1142,6 +1156,7 @@ describe('BatchScorer.handle', () => {
       stale: 0,
       queueMs: 0,
       featuresMs: stats.featuresMs,
+      featureWaitMs: 0,
       featureRereads: 0,
     });
   });

@@ -10,6 +10,7 @@ import {
   type DeadLetterCode,
   type Decoder,
   type ModelRole,
+  type PredictionTimings,
 } from '@streamscore/contracts';
 import { routeByShare } from '@streamscore/deployments';
 import { deadLetter, type OutputMessage, type PartitionBatch } from '@streamscore/kafka';
@@ -54,7 +55,10 @@ export interface BatchStats {
   readonly stale: number;
   /** From the oldest record's timestamp to the start of the batch. */
   readonly queueMs: number;
+  /** The feature read itself (the first read of the batch). */
   readonly featuresMs: number;
+  /** Waiting after it for the features to be complete (re-reads included), up to the max wait. */
+  readonly featureWaitMs: number;
   readonly featureRereads: number;
 }
 
@@ -115,13 +119,17 @@ export class BatchScorer {
       rows.map((r) => r.record),
       rows.map((r) => r.eventTimeMs),
     );
-    const featuresStarted = performance.now();
-    const { readings, rereads } = await fetchFeatures(options.features, plan.queries, {
+    // The read and the readiness wait after it are two hops of the breakdown (timings, metrics).
+    const {
+      readings,
+      rereads,
+      readMs: featuresMs,
+      waitMs: featureWaitMs,
+    } = await fetchFeatures(options.features, plan.queries, {
       maxWaitMs: options.featureMaxWaitMs,
       readDeadlineMs: options.featureReadDeadlineMs,
       heartbeat: () => batch.heartbeat(),
     });
-    const featuresMs = performance.now() - featuresStarted;
     const { online, stale } = assembleRows(rows.length, plan, readings);
 
     // The routing key is the routing field's text ('' when missing): a replay routes the same way.
@@ -133,12 +141,10 @@ export class BatchScorer {
     const runs: VersionRun[] = [];
     /** Predictions written with stale features (dead-lettered rows are not predictions). */
     let staleWritten = 0;
-    const timing = (
-      row: Row,
-      run: { runMs: number },
-    ): { queueMs: number; featuresMs: number; inferenceMs: number } => ({
+    const timing = (row: Row, run: { runMs: number }): PredictionTimings => ({
       queueMs: Math.max(0, startedAtMs - Number(row.message.timestamp)),
       featuresMs,
+      featureWaitMs,
       inferenceMs: run.runMs,
     });
 
@@ -241,6 +247,7 @@ export class BatchScorer {
         stale: staleWritten,
         queueMs: Number.isFinite(oldest) ? Math.max(0, startedAtMs - oldest) : 0,
         featuresMs,
+        featureWaitMs,
         featureRereads: rereads,
       },
     };
@@ -255,7 +262,7 @@ export class BatchScorer {
     rowInGroup: number,
     online: OnlineValues | undefined,
     stale: boolean,
-    timings: { queueMs: number; featuresMs: number; inferenceMs: number },
+    timings: PredictionTimings,
   ): OutputMessage {
     const { options } = this;
     const prediction = buildPrediction({

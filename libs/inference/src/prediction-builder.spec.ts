@@ -24,7 +24,7 @@ describe('buildPrediction', () => {
       row: 1,
       stale: true,
       defaulted: false,
-      timings: { queueMs: 1, featuresMs: 2, inferenceMs: 3 },
+      timings: { queueMs: 1, featuresMs: 2, featureWaitMs: 4, inferenceMs: 3 },
       scoredAt: 9,
     });
     expect(prediction).toEqual({
@@ -39,7 +39,7 @@ describe('buildPrediction', () => {
       features: { distance: 250 },
       categories: { origin: 'ORD' },
       flags: ['staleFeatures'],
-      timings: { queueMs: 1, featuresMs: 2, inferenceMs: 3 },
+      timings: { queueMs: 1, featuresMs: 2, featureWaitMs: 4, inferenceMs: 3 },
       scoredAt: 9,
     });
   });

@@ -19,19 +19,32 @@ export interface FetchOptions {
 const FIRST_RETRY_MS = 10;
 const MAX_RETRY_MS = 200;
 
+export interface FetchedFeatures {
+  readonly readings: FeatureReading[];
+  readonly rereads: number;
+  /** The first read of the batch. */
+  readonly readMs: number;
+  /** The readiness wait after it: pauses and re-reads until complete or maxWaitMs (0 when none was needed). */
+  readonly waitMs: number;
+}
+
 /**
- * One read for the whole batch; readings whose view watermark is behind the event time are read
+ * One read for the whole batch; readings whose view watermark is behind their cut-off
+ * (bucketStart(event time − the view's allowed lateness), libs/features readCutoffOf) are read
  * again (only those) with a growing pause until complete or `maxWaitMs` has passed. What is still
- * incomplete then is scored as it is and flagged staleFeatures. Redis failures propagate as the
- * reader's RetriableError: the batch runner pauses the partition and retries the batch.
+ * incomplete then is scored as it is and flagged staleFeatures. The first read and the wait are
+ * timed apart: the wait is the event-time readiness of the store, not the cost of a read. Redis
+ * failures propagate as the reader's RetriableError: the batch runner pauses the partition and
+ * retries the batch.
  */
 export async function fetchFeatures(
   source: FeatureSource,
   queries: readonly FeatureQuery[],
   options: FetchOptions,
-): Promise<{ readings: FeatureReading[]; rereads: number }> {
+): Promise<FetchedFeatures> {
   const started = performance.now();
   const readings = await source.readBatch(queries, { deadlineMs: options.readDeadlineMs });
+  const readMs = performance.now() - started;
   let pending = incompleteReadings(readings);
   let pause = FIRST_RETRY_MS;
   let rereads = 0;
@@ -52,5 +65,5 @@ export async function fetchFeatures(
     });
     pending = incompleteReadings(readings);
   }
-  return { readings, rereads };
+  return { readings, rereads, readMs, waitMs: rereads === 0 ? 0 : performance.now() - started - readMs };
 }

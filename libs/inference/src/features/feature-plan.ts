@@ -66,7 +66,7 @@ export function planFeatureQueries(
 
 export interface RowFeatures {
   readonly online: OnlineValues[];
-  /** The watermark of some view had not reached the row's event time. */
+  /** The watermark of some view had not reached the row's cut-off (libs/features readCutoffOf). */
   readonly stale: boolean[];
 }
 
