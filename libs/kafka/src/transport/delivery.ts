@@ -129,20 +129,27 @@ export class PartitionTransactions implements Delivery {
  */
 export class MemberTransaction implements Delivery {
   private producer: Promise<Producer> | undefined;
+  private readonly admin: Admin;
+  /** Per `topic:partition`, the offset this member's last delivered transaction committed. */
+  private readonly committed = new Map<string, bigint>();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly groupId: string,
     private readonly transactionalId: string,
     private readonly transactionTimeoutMs: number,
-  ) {}
+  ) {
+    this.admin = kafka.admin();
+  }
 
   async connect(): Promise<void> {
+    await this.admin.connect();
     await this.current();
   }
 
   async close(): Promise<void> {
     await this.reset();
+    await this.admin.disconnect().catch(() => undefined);
   }
 
   async deliver(
@@ -152,12 +159,45 @@ export class MemberTransaction implements Delivery {
     offsets: readonly CommitOffset[],
   ): Promise<void> {
     await inTransaction(await this.current(), this.groupId, outputs, offsets);
+    this.remember(offsets);
+  }
+
+  /**
+   * The handler's offsets need not move on every delivery, so only a delivery that moves one past
+   * what this member last committed there can tell: if the group's committed offset reached it, the
+   * transaction committed (no one else commits for the group: the fixed transactional id fences
+   * any other instance). A fresh producer's init first waits until the failed transaction is
+   * complete, so the offsets read after it are final. Anything else (no offsets, none moved, only
+   * partitions this member has not committed yet) cannot tell, and is sent again.
+   */
+  async landed(_topic: string, _partition: number, offsets: readonly CommitOffset[]): Promise<boolean> {
+    const moved = offsets.filter((o) => {
+      const before = this.committed.get(`${o.topic}:${o.partition}`);
+      return before !== undefined && BigInt(o.offset) > before;
+    });
+    // One transaction commits all its offsets or none: a moved one tells for the rest.
+    if (moved.length === 0) return false;
+    await this.current();
+    const topics = [...new Set(moved.map((o) => o.topic))];
+    const fetched = await this.admin.fetchOffsets({ groupId: this.groupId, topics });
+    const committedOf = (o: CommitOffset): bigint =>
+      BigInt(
+        fetched.find((t) => t.topic === o.topic)?.partitions.find((p) => p.partition === o.partition)
+          ?.offset ?? '-1',
+      );
+    const landed = moved.every((o) => committedOf(o) >= BigInt(o.offset));
+    if (landed) this.remember(offsets);
+    return landed;
   }
 
   async reset(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
     if (producer) await (await producer.catch(() => undefined))?.disconnect().catch(() => undefined);
+  }
+
+  private remember(offsets: readonly CommitOffset[]): void {
+    for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, BigInt(o.offset));
   }
 
   private current(): Promise<Producer> {
