@@ -54,6 +54,8 @@ export async function account(options: {
   elapsedMs: number;
   /** Consumer groups whose input must be committed before the outputs are final, with that input. */
   committedBy: readonly { readonly groupId: string; readonly topic: string }[];
+  /** How long each topic's read may take (default 120 s); a soak's millions of records need longer. */
+  readTimeoutMs?: number;
 }): Promise<Summary> {
   const { kafka, topics } = options;
   const admin = kafka.admin();
@@ -69,7 +71,10 @@ export async function account(options: {
     await admin.disconnect();
   }
   const read = (key: Parameters<TopicCatalogue['name']>[0]) =>
-    readTopicToEnd(kafka, topics.name(key), { isolation: 'read_committed', timeoutMs: 120_000 });
+    readTopicToEnd(kafka, topics.name(key), {
+      isolation: 'read_committed',
+      timeoutMs: options.readTimeoutMs ?? 120_000,
+    });
   const [events, validated, dead, predictions, predictionDead, reports, alerts, triggers] = await Promise.all(
     [
       read('events'),

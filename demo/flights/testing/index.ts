@@ -14,3 +14,4 @@ export {
 } from '../data';
 export { loadFlightFeatureViews } from '../feature-views';
 export { defaultSlices, planReplay, type ReplayPlan, type ReplayRecord } from '../../runner/replay-plan';
+export { account, type Summary } from '../../runner/accounting';
