@@ -8,13 +8,21 @@ export interface FeatureSource {
 }
 
 export interface FetchOptions {
-  /** Longest wait for the feature watermark to reach the events' times before scoring anyway. */
+  /**
+   * Longest wait for the feature watermarks to reach the reads' cut-offs before scoring anyway,
+   * counted from the end of the first read: a read slowed by load is not a reason to give up on
+   * features that are about to be complete.
+   */
   readonly maxWaitMs: number;
   /** Budget of one read (one Redis round trip); past it a RetriableError is thrown. */
   readonly readDeadlineMs: number;
   /** Called while waiting, so the consumer group does not think this member died. */
   readonly heartbeat: () => Promise<void>;
+  /** Monotonic clock and pause, for tests (default performance.now and a timer). */
+  readonly clock?: { readonly now: () => number; readonly sleep: (ms: number) => Promise<void> };
 }
+
+const REAL_CLOCK = { now: () => performance.now(), sleep };
 
 const FIRST_RETRY_MS = 10;
 const MAX_RETRY_MS = 200;
@@ -31,7 +39,8 @@ export interface FetchedFeatures {
 /**
  * One read for the whole batch; readings whose view watermark is behind their cut-off
  * (bucketStart(event time − the view's allowed lateness), libs/features readCutoffOf) are read
- * again (only those) with a growing pause until complete or `maxWaitMs` has passed. What is still
+ * again (only those) with a growing pause until complete or `maxWaitMs` has passed since the first
+ * read returned. What is still
  * incomplete then is scored as it is and flagged staleFeatures. The first read and the wait are
  * timed apart: the wait is the event-time readiness of the store, not the cost of a read. Redis
  * failures propagate as the reader's RetriableError: the batch runner pauses the partition and
@@ -42,16 +51,17 @@ export async function fetchFeatures(
   queries: readonly FeatureQuery[],
   options: FetchOptions,
 ): Promise<FetchedFeatures> {
-  const started = performance.now();
+  const clock = options.clock ?? REAL_CLOCK;
+  const started = clock.now();
   const readings = await source.readBatch(queries, { deadlineMs: options.readDeadlineMs });
-  const readMs = performance.now() - started;
+  const waitStarted = clock.now();
   let pending = incompleteReadings(readings);
   let pause = FIRST_RETRY_MS;
   let rereads = 0;
   while (pending.length > 0) {
-    const left = options.maxWaitMs - (performance.now() - started);
+    const left = options.maxWaitMs - (clock.now() - waitStarted);
     if (left <= 0) break;
-    await sleep(Math.min(pause, left));
+    await clock.sleep(Math.min(pause, left));
     pause = Math.min(pause * 2, MAX_RETRY_MS);
     await options.heartbeat().catch(() => undefined);
     const again = await source.readBatch(
@@ -65,5 +75,10 @@ export async function fetchFeatures(
     });
     pending = incompleteReadings(readings);
   }
-  return { readings, rereads, readMs, waitMs: rereads === 0 ? 0 : performance.now() - started - readMs };
+  return {
+    readings,
+    rereads,
+    readMs: waitStarted - started,
+    waitMs: rereads === 0 ? 0 : clock.now() - waitStarted,
+  };
 }
