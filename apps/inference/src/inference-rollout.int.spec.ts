@@ -26,6 +26,7 @@ import {
   MODEL_DIR,
   produceValidated,
   ROOT,
+  writeDemoPipelineServing,
 } from '@streamscore/demo-flights/testing';
 
 const EVENTS = 10_000;
@@ -57,18 +58,7 @@ function makeRepository(): {
     v2: write(2, onnx),
     v3: write(3, Buffer.from('these bytes are not a model')),
   };
-  const pipeline = join(dir, 'pipeline.json');
-  const flights = join(ROOT, 'demo', 'flights');
-  writeFileSync(
-    pipeline,
-    JSON.stringify({
-      streams: (JSON.parse(readFileSync(join(flights, 'pipeline.json'), 'utf8')) as { streams: unknown })
-        .streams,
-      featureViews: join(flights, 'feature-views.json'),
-      modelRepository: join(dir, 'models'),
-      model: MODEL,
-    }).replaceAll('"schemas/', `"${flights}/schemas/`),
-  );
+  const pipeline = writeDemoPipelineServing(join(dir, 'pipeline.json'), join(dir, 'models'), MODEL);
   return { dir, pipeline, artifacts };
 }
 

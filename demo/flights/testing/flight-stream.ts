@@ -5,7 +5,7 @@
  * forward pass of the model file, never from the predictions themselves.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
@@ -36,6 +36,25 @@ import { runTsx } from '../model/run-tsx';
 export const ROOT = join(__dirname, '..', '..', '..');
 export const PIPELINE = join(ROOT, 'demo', 'flights', 'pipeline.json');
 export const MODEL_DIR = join(ROOT, 'models', 'flight-delay', '1');
+
+/**
+ * Writes `file`: the demo's pipeline (its streams, schemas and feature views, by absolute path)
+ * serving `model` from another model repository, e.g. a test's private one.
+ */
+export function writeDemoPipelineServing(file: string, modelRepository: string, model: string): string {
+  const flights = join(ROOT, 'demo', 'flights');
+  const demo = JSON.parse(readFileSync(PIPELINE, 'utf8')) as { streams: unknown };
+  writeFileSync(
+    file,
+    JSON.stringify({
+      streams: demo.streams,
+      featureViews: join(flights, 'feature-views.json'),
+      modelRepository,
+      model,
+    }).replaceAll('"schemas/', `"${flights}/schemas/`),
+  );
+  return file;
+}
 const HOUR_MS = 3_600_000;
 
 export interface FlightStream {

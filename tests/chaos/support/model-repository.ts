@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelArtifact } from '@streamscore/contracts';
 import { sha256Hex } from '@streamscore/models';
-import { MODEL_DIR, ROOT } from '@streamscore/demo-flights/testing';
+import { MODEL_DIR, writeDemoPipelineServing } from '@streamscore/demo-flights/testing';
 
 /** The demo model, the one the flights pipeline serves. */
 export const CHAOS_MODEL = 'flight-delay';
@@ -27,18 +27,7 @@ export function privateRepository(prefix: string): PrivateRepository {
   const root = join(dir, 'models');
   const versionDir = (version: string): string => join(root, CHAOS_MODEL, version);
   cpSync(MODEL_DIR, versionDir('1'), { recursive: true });
-  const flights = join(ROOT, 'demo', 'flights');
-  const pipeline = join(dir, 'pipeline.json');
-  writeFileSync(
-    pipeline,
-    JSON.stringify({
-      streams: (JSON.parse(readFileSync(join(flights, 'pipeline.json'), 'utf8')) as { streams: unknown })
-        .streams,
-      featureViews: join(flights, 'feature-views.json'),
-      modelRepository: root,
-      model: CHAOS_MODEL,
-    }).replaceAll('"schemas/', `"${flights}/schemas/`),
-  );
+  const pipeline = writeDemoPipelineServing(join(dir, 'pipeline.json'), root, CHAOS_MODEL);
   return {
     dir,
     root,
