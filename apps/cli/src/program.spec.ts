@@ -28,3 +28,21 @@ describe('buildProgram', () => {
     },
   );
 });
+
+describe('dlq --code', () => {
+  it.each([['list'], ['resend']])(
+    'should refuse a code that is not a dead-letter code (dlq %s), naming the codes',
+    async (sub) => {
+      const program = buildProgram().exitOverride();
+      for (const command of allCommands(program)) {
+        command.exitOverride();
+        command.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+      }
+      await expect(
+        program.parseAsync(['node', 'streamscore', 'dlq', sub, '--code', 'NOT_A_CODE']),
+      ).rejects.toThrow(
+        /option '--code <code>' argument 'NOT_A_CODE' is invalid\. not a dead-letter code; the codes are UNKNOWN_SCHEMA, .*DUPLICATE/,
+      );
+    },
+  );
+});

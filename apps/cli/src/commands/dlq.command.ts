@@ -14,6 +14,7 @@ import {
 import { parseRepairs } from '../dead-letters/repair-file';
 import { toJsonLine } from '../io/record-formats';
 import { readTopics } from '../kafka/topic-reader';
+import { deadLetterCode } from './option-parsers';
 
 type Queue = 'events' | 'predictions';
 const QUEUE_TOPIC: Record<Queue, TopicKey> = {
@@ -51,7 +52,7 @@ export function dlqCommand(): Command {
     .command('list')
     .description('print dead letters as JSON lines (stdout) and their counts by reason code (stderr)')
     .addOption(queueOption())
-    .option('--code <code>', 'only dead letters with this reason code')
+    .option('--code <code>', 'only dead letters with this reason code', deadLetterCode)
     .action(async (options: { queue: Queue; code?: string }) => {
       const rows = (await readDeadLetters(cliContext(), options.queue)).map(deadLetterRow);
       const chosen = options.code === undefined ? rows : rows.filter((row) => row.code === options.code);
@@ -66,7 +67,7 @@ export function dlqCommand(): Command {
       'send dead letters back through the ingestion gate (the input topic of their stream) with their original key and headers',
     )
     .addOption(queueOption())
-    .option('--code <code>', 'every dead letter with this reason code')
+    .option('--code <code>', 'every dead letter with this reason code', deadLetterCode)
     .option('--offsets <list>', 'these dead letters: partition:offset,… as `dlq list` prints them')
     .option(
       '--repair <file>',

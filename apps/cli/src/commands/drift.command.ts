@@ -53,6 +53,12 @@ export function driftCommand(): Command {
           line: (r) => reportLine(r as unknown as DriftReport),
         });
       }
+      if (options.follow && options.fromBeginning !== true) {
+        // Nothing is printed until the monitor writes again, which may be a window away.
+        process.stderr.write(
+          `waiting for new records on ${[...lines.keys()].join(', ')} (--from-beginning shows the history, --no-follow reads it and stops)\n`,
+        );
+      }
       await readTopics({
         kafka: context.kafka,
         topics: [...lines.keys()],
