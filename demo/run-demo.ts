@@ -328,7 +328,13 @@ async function main(options: Options): Promise<number> {
   // The namespace, so a caller can reach the topics of a --keep-running run (the e2e test's CLI steps).
   const report = { ...summary, metrics, restarts, topicPrefix: runId, partitions: options.partitions };
   if (!options.keepRunning) await stopAll();
-  else line(`  services keep running; drift page: ${urlOf('drift-monitor')}/drift`);
+  else {
+    line(`  services keep running; drift page: ${urlOf('drift-monitor')}/drift`);
+    // The CLI finds this run's topics only with its prefix (and reads the same pipeline file).
+    line(
+      `  point the CLI at this run: export TOPIC_PREFIX=${runId} TOPIC_PARTITIONS=${options.partitions} STREAMSCORE_PIPELINE=${PIPELINE}`,
+    );
+  }
 
   line('');
   for (const [k, v] of Object.entries(summary)) line(`  ${k.padEnd(26)} ${String(v)}`);

@@ -34,6 +34,8 @@ const cliEnv = {
 export interface CliContext {
   readonly kafka: Kafka;
   readonly topics: TopicCatalogue;
+  /** TOPIC_PREFIX, which names every topic of the catalogue; for messages. */
+  readonly topicPrefix: string | undefined;
   readonly schemasDir: string;
   /** STREAMSCORE_MAX_MESSAGE_BYTES, as the ingestion gate reads it. */
   readonly maxMessageBytes: number;
@@ -51,6 +53,7 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
       ...(config.TOPIC_PREFIX ? { prefix: config.TOPIC_PREFIX } : {}),
       partitions: config.TOPIC_PARTITIONS,
     }),
+    topicPrefix: config.TOPIC_PREFIX,
     schemasDir: config.STREAMSCORE_SCHEMAS_DIR,
     maxMessageBytes: config.STREAMSCORE_MAX_MESSAGE_BYTES,
     pipelineFile: config.STREAMSCORE_PIPELINE,

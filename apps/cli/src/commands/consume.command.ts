@@ -57,6 +57,7 @@ export function consumeCommand(): Command {
       let undecodable = 0;
       await readTopics({
         kafka: context.kafka,
+        topicPrefix: context.topicPrefix,
         topics: readings.map((reading) => reading.topic),
         follow: options.follow === true,
         fromBeginning: options.fromBeginning === true,

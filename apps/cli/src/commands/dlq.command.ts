@@ -26,6 +26,7 @@ async function readDeadLetters(context: CliContext, queue: Queue): Promise<Topic
   const messages: TopicRecord[] = [];
   await readTopics({
     kafka: context.kafka,
+    topicPrefix: context.topicPrefix,
     topics: [context.topics.name(QUEUE_TOPIC[queue])],
     follow: false,
     fromBeginning: true,

@@ -61,6 +61,7 @@ export function driftCommand(): Command {
       }
       await readTopics({
         kafka: context.kafka,
+        topicPrefix: context.topicPrefix,
         topics: [...lines.keys()],
         follow: options.follow,
         fromBeginning: options.fromBeginning === true,

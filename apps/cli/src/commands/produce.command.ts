@@ -18,6 +18,7 @@ import {
 import { ProgressBar } from '../progress/progress-bar';
 import { RatePacer } from '../progress/rate-pacer';
 import { positiveInt, positiveNumber } from './option-parsers';
+import { requireTopics } from '../kafka/topic-check';
 
 /** Records per send request within a transaction. */
 const MAX_BATCH = 500;
@@ -106,6 +107,7 @@ export function produceCommand(): Command {
         return;
       }
       // A new transactional id per run: see docs/cli.md (the resume point never depends on it).
+      await requireTopics(context.kafka, [topic], context.topicPrefix);
       const transactionalId = `streamscore-cli.produce.${topic}.${randomUUID()}`;
       const producer = await connectTransactional(context.kafka, transactionalId, timeoutMs);
       const pacer = new RatePacer(options.rate);

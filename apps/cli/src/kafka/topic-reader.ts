@@ -8,10 +8,13 @@ import {
   type TopicReaderOptions,
   type TopicRecord,
 } from '@streamscore/kafka';
+import { requireTopics } from './topic-check';
 
 export interface ReadTopicsOptions {
   readonly kafka: Kafka;
   readonly topics: readonly string[];
+  /** TOPIC_PREFIX, named when a topic is missing. */
+  readonly topicPrefix: string | undefined;
   /** Keep reading new records until --max, SIGINT or SIGTERM; otherwise stop at the end offsets taken at start. */
   readonly follow: boolean;
   /** Start at the oldest record. Without --follow reading always starts there. */
@@ -27,6 +30,7 @@ export interface ReadTopicsOptions {
  */
 export async function readTopics(options: ReadTopicsOptions): Promise<number> {
   const { kafka, topics, max } = options;
+  await requireTopics(kafka, topics, options.topicPrefix);
   const stopping = new AbortController();
   const stop = (): void => {
     stopping.abort();

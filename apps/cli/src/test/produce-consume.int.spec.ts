@@ -155,6 +155,19 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
     expect(back?.headers[Headers.contentType]?.toString()).toBe(ContentTypes.json);
   }, 60_000);
 
+  it('should fail at once, naming the topic and the prefix, when the topics do not exist', async () => {
+    const wrong = { ...env, TOPIC_PREFIX: `${prefix}-typo` };
+    // The CLI's own check, before any read or send: kafkajs would retry for about 40 s and name neither.
+    await expect(runCli(['dlq', 'list'], wrong)).rejects.toThrow(
+      `no topic ${prefix}-typo.events.dead-letter on the brokers: check TOPIC_PREFIX (now ${prefix}-typo; a demo run prints its own)`,
+    );
+    const file = join(dir, 'one.jsonl');
+    writeFileSync(file, `${JSON.stringify(departures[0])}\n`);
+    await expect(runCli(['produce', '--stream', 'events', '--file', file], wrong)).rejects.toThrow(
+      `no topic ${prefix}-typo.events on the brokers`,
+    );
+  }, 60_000);
+
   it('should fail with one clear error when no dead letter is at the given offset', async () => {
     await expect(runCli(['dlq', 'resend', '--offsets', '0:5'], env)).rejects.toThrow('no dead letter at 0:5');
   }, 60_000);
