@@ -29,6 +29,24 @@ describe('buildProgram', () => {
   );
 });
 
+/** The program with every command throwing instead of exiting, and quiet. */
+function testProgram(): Command {
+  const program = buildProgram();
+  for (const command of allCommands(program)) {
+    command.exitOverride();
+    command.configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  }
+  return program;
+}
+
+describe('topics delete', () => {
+  it('should refuse to run without --prefix', async () => {
+    await expect(testProgram().parseAsync(['node', 'streamscore', 'topics', 'delete'])).rejects.toThrow(
+      "required option '--prefix <prefix>' not specified",
+    );
+  });
+});
+
 describe('dlq --code', () => {
   it.each([['list'], ['resend']])(
     'should refuse a code that is not a dead-letter code (dlq %s), naming the codes',

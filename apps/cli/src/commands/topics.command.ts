@@ -1,8 +1,9 @@
 import { Command } from 'commander';
+import { TopicCatalogue } from '@streamscore/contracts';
 import { ensureTopics, verifyTopics } from '@streamscore/kafka';
 import { cliContext } from '../cli-env';
 
-/** `streamscore topics create|check|list`: the catalogue made real on the cluster. */
+/** `streamscore topics create|check|list|delete`: the catalogue made real on the cluster. */
 export function topicsCommand(): Command {
   const topics = new Command('topics').description('create or check the topics of the catalogue');
 
@@ -51,6 +52,38 @@ export function topicsCommand(): Command {
         process.stdout.write(
           `${t.name}\t${t.partitions}\t${t.cleanupPolicy}\t${retention}\t${t.description}\n`,
         );
+      }
+    });
+
+  topics
+    .command('delete')
+    .description(
+      'delete the catalogue’s topics named with a prefix (e.g. a finished demo or test run’s), and only those',
+    )
+    .requiredOption(
+      '--prefix <prefix>',
+      'the run’s TOPIC_PREFIX; required, so the unprefixed catalogue is never deleted by mistake',
+    )
+    .action(async (options: { prefix: string }) => {
+      const { kafka, topics: current } = cliContext();
+      const catalogue = new TopicCatalogue({
+        prefix: options.prefix,
+        partitions: current.all()[0]?.partitions ?? 1,
+      });
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const doomed = catalogue
+          .all()
+          .map((t) => t.name)
+          .filter((name) => existing.has(name));
+        if (doomed.length > 0) await admin.deleteTopics({ topics: doomed });
+        process.stdout.write(
+          `deleted ${doomed.length} topic(s) with prefix ${options.prefix}${doomed.length ? `: ${doomed.join(', ')}` : ''}\n`,
+        );
+      } finally {
+        await admin.disconnect();
       }
     });
 
