@@ -2,11 +2,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { ModelDeployment } from '@streamscore/contracts';
-import { DeploymentWriter } from '@streamscore/deployments';
+import type { DeploymentWriter } from '@streamscore/deployments';
 import { ModelRepository } from '@streamscore/models';
 import { cliContext } from '../cli-env';
 import { auditLine, deploymentLine, servingSummary, versionTable } from '../models/deployment-lines';
 import { repositoryVersions } from '../models/repository-versions';
+import { deploymentWriter, servedVersion } from '../models/served-version';
 
 interface CommonOptions {
   readonly repository?: string;
@@ -51,14 +52,7 @@ function repositoryRoot(options: CommonOptions): string {
 }
 
 function writerFor(options: CommonOptions): DeploymentWriter {
-  const { kafka, topics, schemasDir } = cliContext();
-  return new DeploymentWriter({
-    kafka,
-    deploymentsTopic: topics.name('modelDeployments'),
-    auditTopic: topics.name('modelDeploymentsAudit'),
-    repositoryRoot: repositoryRoot(options),
-    schemasDir,
-  });
+  return deploymentWriter(cliContext(), repositoryRoot(options));
 }
 
 /** Runs one change and prints the deployment it wrote. */
@@ -94,9 +88,16 @@ async function listModel(model: string, options: CommonOptions): Promise<void> {
   const versions = await repositoryVersions(root, model);
   const writer = writerFor(options);
   const deployment = await writer.current(model);
-  process.stdout.write(`${model} (${root}): ${servingSummary(deployment)}\n`);
-  if (versions.length === 0) process.stdout.write('  no versions in the repository\n');
-  else for (const line of versionTable(versions, deployment)) process.stdout.write(`  ${line}\n`);
+  if (versions.length === 0) {
+    process.stdout.write(`${model} (${root}): ${servingSummary(deployment)}\n`);
+    process.stdout.write('  no versions in the repository\n');
+    return;
+  }
+  const served = await servedVersion(deployment, root, model);
+  process.stdout.write(
+    `${model} (${root}): ${deployment ? servingSummary(deployment) : `${served.why}, ${served.version}`}\n`,
+  );
+  for (const line of versionTable(versions, deployment)) process.stdout.write(`  ${line}\n`);
 }
 
 /** `streamscore models`: list versions and change the desired deployment on model-deployments. */

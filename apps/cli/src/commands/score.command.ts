@@ -6,7 +6,8 @@ import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
 import { parseFeatureViews } from '@streamscore/features';
 import { ModelRepository } from '@streamscore/models';
 import type { StreamConfig } from '@streamscore/platform';
-import { cliContext } from '../cli-env';
+import { cliContext, type CliContext } from '../cli-env';
+import { deploymentWriter, servedVersion, type ServedVersion } from '../models/served-version';
 import { readRecords } from '../io/read-records';
 import { RecordFormats, resolveFormat, toJsonLine, type InputRecord } from '../io/record-formats';
 import { fieldKinds } from '../io/schema-coercion';
@@ -41,6 +42,42 @@ export async function readStreamFile(
   });
 }
 
+/**
+ * The version the services serve as active, said on stderr; the repository's latest when this
+ * catalogue has no deployments topic or it cannot be read (scoring a file needs no cluster).
+ */
+async function defaultVersion(context: CliContext, repositoryRoot: string, model: string): Promise<number> {
+  const topic = context.topics.name('modelDeployments');
+  const latest = (why: string): Promise<ServedVersion> =>
+    new ModelRepository(repositoryRoot)
+      .latestVersion(model)
+      .then((version) => ({ version, why: `${why}: the repository's latest version` }));
+  let served: ServedVersion;
+  try {
+    served = (await topicExists(context, topic))
+      ? await servedVersion(
+          await deploymentWriter(context, repositoryRoot).current(model),
+          repositoryRoot,
+          model,
+        )
+      : await latest(`no topic ${topic}`);
+  } catch (error) {
+    served = await latest(`${topic} could not be read (${(error as Error).message})`);
+  }
+  process.stderr.write(`scoring with ${model} v${served.version}: ${served.why}\n`);
+  return served.version;
+}
+
+async function topicExists(context: CliContext, topic: string): Promise<boolean> {
+  const admin = context.kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.listTopics()).includes(topic);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** `streamscore score`: batch inference on a file for backfills, predictions to a JSONL file. */
 export function scoreCommand(): Command {
   return new Command('score')
@@ -61,10 +98,15 @@ export function scoreCommand(): Command {
       'pipeline file: schemas, feature views, model repository (default: $STREAMSCORE_PIPELINE)',
     )
     .option('--model <name>', 'model name (default: the pipeline’s model)')
-    .option('--version <n>', 'model version (default: the latest in the repository)', positiveInt)
+    .option(
+      '--version <n>',
+      'model version (default: the one the services serve as active: the deployed active version, else the repository’s latest)',
+      positiveInt,
+    )
     .option('--batch-size <n>', 'events per ONNX Runtime run', positiveInt, 1024)
     .action(async (options: ScoreOptions) => {
-      const pipeline = cliContext().pipeline(options.pipeline);
+      const context = cliContext();
+      const pipeline = context.pipeline(options.pipeline);
       const events = await readStreamFile(pipeline.streams.events, options.file, options.format);
       const outcomes =
         options.outcomes === undefined
@@ -76,7 +118,7 @@ export function scoreCommand(): Command {
       );
       const repository = new ModelRepository(pipeline.modelRepository);
       const name = options.model ?? pipeline.model;
-      const version = options.version ?? (await repository.latestVersion(name));
+      const version = options.version ?? (await defaultVersion(context, pipeline.modelRepository, name));
       const model = await repository.load(name, version);
       const out = createWriteStream(options.out);
       const progress = new ProgressBar(`score ${name} v${version}`, events.length);

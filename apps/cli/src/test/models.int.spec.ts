@@ -81,6 +81,11 @@ describe('streamscore models on the real Kafka', () => {
   });
 
   it('should deploy, start a canary and list the versions with their roles', async () => {
+    // Before any record the services serve the repository's latest version, and the list says so.
+    const before = (await runModels(['list', '--repository', repository], env)).split('\n');
+    expect(before[0]).toBe(
+      `flight-delay (${repository}): no deployment record: the services serve the repository's latest version, 3`,
+    );
     const deployed = await runModels(['deploy', 'flight-delay', '1', ...common, '--reason', 'first'], env);
     expect(deployed).toMatch(/^flight-delay: active 1, canary none, shadow none \(.+Z by ana: first\)\n$/);
     const canary = await runModels(
