@@ -5,9 +5,11 @@ import { connectTransactional } from '@streamscore/kafka';
 import { inputChecks } from '@streamscore/platform';
 import { cliContext } from '../cli-env';
 import { readLineRecords } from '../io/line-records';
+import { readBytes } from '../io/read-records';
 import { RecordFormats, resolveFormat } from '../io/record-formats';
 import { fieldKinds } from '../io/schema-coercion';
-import { encodeLines } from '../produce/line-messages';
+import { encodeLines, type LineMessage } from '../produce/line-messages';
+import { rawLines } from '../produce/raw-lines';
 import { RecordEncoder, type PayloadEncoding } from '../produce/record-encoder';
 import {
   DEFAULT_TRANSACTION_LINES,
@@ -28,7 +30,7 @@ interface ProduceOptions {
   readonly pipeline?: string;
   readonly file?: string;
   readonly format?: string;
-  readonly encoding: PayloadEncoding;
+  readonly encoding: PayloadEncoding | 'raw';
   readonly rate?: number;
   readonly max?: number;
   readonly fromLine?: number;
@@ -63,9 +65,9 @@ export function produceCommand(): Command {
     .addOption(
       new Option(
         '--encoding <encoding>',
-        'avro: checked and single-object encoded; json: sent as JSON for the gate to judge',
+        'avro: checked and single-object encoded; json: sent as JSON for the gate to judge; raw: each JSONL line’s bytes as they are (to test the gate)',
       )
-        .choices(['avro', 'json'])
+        .choices(['avro', 'json', 'raw'])
         .default('avro'),
     )
     .option('--rate <n>', 'records per second at most', positiveNumber)
@@ -88,26 +90,36 @@ export function produceCommand(): Command {
       const format = resolveFormat(options.format, options.file);
       const transactionLines = transactionLinesOf(options);
       const timeoutMs = transactionTimeoutMs(transactionLines, options.rate);
-      const input = await readLineRecords(options.file, format, fieldKinds(history.latest.schema));
-      const encoder = new RecordEncoder(
-        // The pipeline's field size limits: a record the gate would dead-letter TOO_LARGE is refused here.
-        createDecoder(history, inputChecks(pipeline, options.stream)),
-        stream.keyFields,
-        options.encoding,
-        context.maxMessageBytes,
-      );
-      // Everything is encoded before anything is sent: one bad line and nothing goes out.
-      const lines = encodeLines(input, (record) => encoder.encode(record), {
+      const selection = {
         ...(options.fromLine === undefined ? {} : { fromLine: options.fromLine }),
         ...(options.max === undefined ? {} : { max: options.max }),
-      });
+      };
+      let lines: LineMessage[];
+      if (options.encoding === 'raw') {
+        if (format !== 'jsonl')
+          throw new Error(
+            `--encoding raw sends JSONL lines as they are; the input is ${format} (use --format jsonl)`,
+          );
+        lines = rawLines(await readBytes(options.file), stream.keyFields, context.maxMessageBytes, selection);
+      } else {
+        const input = await readLineRecords(options.file, format, fieldKinds(history.latest.schema));
+        const encoder = new RecordEncoder(
+          // The pipeline's field size limits: a record the gate would dead-letter TOO_LARGE is refused here.
+          createDecoder(history, inputChecks(pipeline, options.stream)),
+          stream.keyFields,
+          options.encoding,
+          context.maxMessageBytes,
+        );
+        // Everything is encoded before anything is sent: one bad line and nothing goes out.
+        lines = encodeLines(input, (record) => encoder.encode(record), selection);
+      }
       const topic = context.topics.name(options.stream);
       if (lines.length === 0) {
         process.stdout.write(`produced 0 record(s) to ${topic}\n`);
         return;
       }
-      // A new transactional id per run: see docs/cli.md (the resume point never depends on it).
       await requireTopics(context.kafka, [topic], context.topicPrefix);
+      // A new transactional id per run: see docs/cli.md (the resume point never depends on it).
       const transactionalId = `streamscore-cli.produce.${topic}.${randomUUID()}`;
       const producer = await connectTransactional(context.kafka, transactionalId, timeoutMs);
       const pacer = new RatePacer(options.rate);

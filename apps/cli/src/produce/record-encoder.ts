@@ -12,7 +12,7 @@ import type { InputRecord } from '../io/record-formats';
 export type PayloadEncoding = 'avro' | 'json';
 
 export interface EncodedMessage {
-  readonly key: string;
+  readonly key: string | null;
   readonly value: Buffer;
   readonly headers: IHeaders;
 }

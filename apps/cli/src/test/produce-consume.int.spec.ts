@@ -171,4 +171,26 @@ describe('streamscore produce / consume / dlq on the real Kafka', () => {
   it('should fail with one clear error when no dead letter is at the given offset', async () => {
     await expect(runCli(['dlq', 'resend', '--offsets', '0:5'], env)).rejects.toThrow('no dead letter at 0:5');
   }, 60_000);
+
+  it('should send JSONL lines byte for byte with --encoding raw, for the gate to judge', async () => {
+    const file = join(dir, 'raw.jsonl');
+    const lines = [
+      Buffer.from('{"eventId":"r1","origin":"JFK","distance":1e400}'),
+      Buffer.from('{"eventId":"r2","origin":"SFO","scheduledAt":9007199254740993}'),
+      Buffer.from([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), // {"e":"\xff"}
+    ];
+    writeFileSync(file, Buffer.concat(lines.flatMap((line) => [line, Buffer.from('\n')])));
+    const produced = await runCli(
+      ['produce', '--stream', 'outcomes', '--file', file, '--encoding', 'raw'],
+      env,
+    );
+    expect(produced).toContain(`produced 3 record(s) to ${catalogue.name('outcomes')} in 1 transaction(s)`);
+    const sent = await readTopicToEnd(kafka, catalogue.name('outcomes'), {
+      isolation: 'read_committed',
+      expected: 3,
+    });
+    const values = sent.map((m) => m.value as Buffer);
+    for (const line of lines) expect(values.some((v) => v.equals(line))).toBe(true);
+    expect(sent.every((m) => m.headers[Headers.contentType]?.toString() === ContentTypes.json)).toBe(true);
+  }, 60_000);
 });
