@@ -55,4 +55,47 @@ describe('renderDriftPage', () => {
   it('should say so when no window has closed', () => {
     expect(renderDriftPage([], new Date(0))).toContain('No window has closed yet.');
   });
+
+  it('should list an unjudged window with its reason, never with statistics marked stable', () => {
+    const unjudged = {
+      ...report,
+      features: [{ ...feature('<x>', 4.1), drifting: false }],
+      judged: false,
+      reason: 'only 3 predictions (at least 500)',
+    } as DriftReport;
+    const html = renderDriftPage([unjudged], new Date(0));
+    expect(html).toContain('No window has been judged yet (see below).');
+    expect(html).toContain('<li data-report="m/1/time/3">m v1 · window 3');
+    expect(html).toContain('10 predictions · only 3 predictions (at least 500)</li>');
+    expect(html).not.toContain('stable');
+    expect(html).not.toContain('4.1');
+  });
+
+  it('should keep the judged windows on the page when many tiny windows closed after them', () => {
+    const tiny: DriftReport[] = Array.from({ length: 12 }, (_, i) => ({
+      ...report,
+      reportId: `m/1/time/${100 + i}`,
+      judged: false,
+      events: 1,
+      reason: 'only 1 prediction',
+    }));
+    const html = renderDriftPage([...tiny, report], new Date(0), 10);
+    expect(html).toContain('<section class="window" data-report="m/1/time/3">');
+    expect(html.match(/<section class="window"/g)).toHaveLength(1);
+    // The tiny ones as one line each, at most the limit.
+    expect(html.match(/<li data-report="m\/1\/time\/1\d\d"/g)).toHaveLength(10);
+  });
+
+  it('should scale a histogram of many bins down to the page', () => {
+    const wide = {
+      ...feature('wide', 0.1),
+      histogram: Array.from({ length: 100 }, (_, i) => ({
+        label: String(i),
+        reference: 0.01,
+        current: 0.01,
+      })),
+    };
+    const html = renderDriftPage([{ ...report, features: [wide] }], new Date(0));
+    expect(html).toContain('aria-label="histogram of wide" width="360" height="60" viewBox="0 0 3000 60"');
+  });
 });

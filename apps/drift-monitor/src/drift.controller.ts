@@ -37,6 +37,7 @@ export class DriftPageController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   page(): string {
-    return renderDriftPage(this.monitor.latestReports(PAGE_WINDOWS), new Date());
+    // Every kept report: the page picks the judged windows itself (drift-page.ts pageWindows).
+    return renderDriftPage(this.monitor.latestReports(Number.MAX_SAFE_INTEGER), new Date(), PAGE_WINDOWS);
   }
 }
