@@ -7,6 +7,7 @@ import { parseFeatureViews } from '@streamscore/features';
 import { ModelRepository } from '@streamscore/models';
 import type { StreamConfig } from '@streamscore/platform';
 import { cliContext, type CliContext } from '../cli-env';
+import { missingTopics } from '../kafka/topic-check';
 import { deploymentWriter, servedVersion, type ServedVersion } from '../models/served-version';
 import { readRecords } from '../io/read-records';
 import { RecordFormats, resolveFormat, toJsonLine, type InputRecord } from '../io/record-formats';
@@ -54,28 +55,19 @@ async function defaultVersion(context: CliContext, repositoryRoot: string, model
       .then((version) => ({ version, why: `${why}: the repository's latest version` }));
   let served: ServedVersion;
   try {
-    served = (await topicExists(context, topic))
-      ? await servedVersion(
-          await deploymentWriter(context, repositoryRoot).current(model),
-          repositoryRoot,
-          model,
-        )
-      : await latest(`no topic ${topic}`);
+    served =
+      (await missingTopics(context.kafka, [topic])).length === 0
+        ? await servedVersion(
+            await deploymentWriter(context, repositoryRoot).current(model),
+            repositoryRoot,
+            model,
+          )
+        : await latest(`no topic ${topic}`);
   } catch (error) {
     served = await latest(`${topic} could not be read (${(error as Error).message})`);
   }
   process.stderr.write(`scoring with ${model} v${served.version}: ${served.why}\n`);
   return served.version;
-}
-
-async function topicExists(context: CliContext, topic: string): Promise<boolean> {
-  const admin = context.kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).includes(topic);
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** `streamscore score`: batch inference on a file for backfills, predictions to a JSONL file. */

@@ -10,15 +10,20 @@ export async function requireTopics(
   topics: readonly string[],
   topicPrefix: string | undefined,
 ): Promise<void> {
+  const missing = await missingTopics(kafka, topics);
+  if (missing.length > 0)
+    throw new Error(
+      `no topic ${missing.join(', ')} on the brokers: check TOPIC_PREFIX (${topicPrefix === undefined ? 'not set' : `now ${topicPrefix}`}; a demo run prints its own) and that the topics exist (streamscore topics create)`,
+    );
+}
+
+/** Those of `topics` the brokers do not have. */
+export async function missingTopics(kafka: Kafka, topics: readonly string[]): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length > 0)
-      throw new Error(
-        `no topic ${missing.join(', ')} on the brokers: check TOPIC_PREFIX (${topicPrefix === undefined ? 'not set' : `now ${topicPrefix}`}; a demo run prints its own) and that the topics exist (streamscore topics create)`,
-      );
+    return topics.filter((topic) => !existing.has(topic));
   } finally {
     await admin.disconnect();
   }

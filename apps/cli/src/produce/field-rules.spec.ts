@@ -1,34 +1,15 @@
-import { join } from 'node:path';
-import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
-import { inputChecks, loadPipelineConfig } from '@streamscore/platform';
+import { inputChecks } from '@streamscore/platform';
 import { parseLineRecords } from '../io/line-records';
 import { encodeLines, LinesRefused } from './line-messages';
-import { RecordEncoder } from './record-encoder';
+import { DEMO_PIPELINE, departureEncoder, departureLine } from './demo-departures.fixture';
 
 /**
  * `streamscore produce` applies the pipeline's field rules as produce.command.ts wires its encoder
  * (inputChecks): a record that ingestion would dead-letter OUT_OF_RANGE is refused before anything
  * is sent, every bad line named with its fields (issue #18 item 7; the flights demo's rules).
  */
-const pipeline = loadPipelineConfig(
-  join(__dirname, '..', '..', '..', '..', 'demo', 'flights', 'pipeline.json'),
-);
-const stream = pipeline.streams.events;
-const encoder = new RecordEncoder(
-  createDecoder(loadSchemaHistory(stream.schemaDir), inputChecks(pipeline, 'events')),
-  stream.keyFields,
-  'avro',
-);
-
-const departure = (extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({
-    eventId: 'e-1',
-    scheduledAt: 978336000000,
-    origin: 'SFO',
-    destination: 'LAX',
-    distance: 337,
-    ...extra,
-  });
+const encoder = departureEncoder(inputChecks(DEMO_PIPELINE, 'events'));
+const departure = departureLine;
 
 describe('produce: field rules', () => {
   it('refuses every line out of range before sending, naming its fields and rules', () => {

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { createDecoder, loadSchemaHistory } from '@streamscore/contracts';
-import { fieldSizeLimits, loadPipelineConfig } from '@streamscore/platform';
+import { fieldSizeLimits } from '@streamscore/platform';
 import { parseLineRecords } from '../io/line-records';
 import { encodeLines, LinesRefused } from './line-messages';
-import { RecordEncoder } from './record-encoder';
+import { DEMO_PIPELINE, departureEncoder, departureLine } from './demo-departures.fixture';
 
 /**
  * `streamscore produce` applies the pipeline's field size limits: a record that ingestion would
@@ -11,25 +9,8 @@ import { RecordEncoder } from './record-encoder';
  * field (issue #18). The encoder here has the size limits alone (produce.command.ts adds the field
  * rules with `inputChecks`; field-rules.spec.ts covers those), so records at the size limits pass.
  */
-const pipeline = loadPipelineConfig(
-  join(__dirname, '..', '..', '..', '..', 'demo', 'flights', 'pipeline.json'),
-);
-const stream = pipeline.streams.events;
-const encoder = new RecordEncoder(
-  createDecoder(loadSchemaHistory(stream.schemaDir), fieldSizeLimits(pipeline, 'events')),
-  stream.keyFields,
-  'avro',
-);
-
-const departure = (extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({
-    eventId: 'e-1',
-    scheduledAt: 978336000000,
-    origin: 'SFO',
-    destination: 'LAX',
-    distance: 337,
-    ...extra,
-  });
+const encoder = departureEncoder(fieldSizeLimits(DEMO_PIPELINE, 'events'));
+const departure = departureLine;
 
 describe('produce: field size limits', () => {
   it('refuses an oversized key field and string before sending, naming each line and field', () => {
