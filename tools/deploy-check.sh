@@ -12,6 +12,8 @@ node_modules/.bin/dclint docker-compose.yml
 echo "prometheus: promtool check config and rules"
 promtool check config deploy/prometheus/prometheus.yml >/dev/null
 promtool check rules deploy/prometheus/alerts.yml >/dev/null
+echo "prometheus: promtool test rules (a firing and a quiet case per alert)"
+promtool test rules deploy/prometheus/alerts.test.yml >/dev/null
 echo "grafana: dashboards parse as JSON"
 for f in deploy/grafana/dashboards/*.json; do [ -e "$f" ] && node -e "JSON.parse(require('fs').readFileSync('$f','utf8'))"; done
 echo "grafana: provisioning files are valid YAML"
