@@ -1,4 +1,5 @@
 export * from './topics';
+export * from './platform-schemas';
 export * from './headers';
 export * from './errors';
 export * from './stream-accessors';
@@ -6,6 +7,7 @@ export * from './avro/crc64-avro';
 export * from './avro/schema-fingerprint';
 export * from './avro/single-object';
 export * from './avro/schema-history';
+export * from './avro/schema-compatibility';
 export * from './avro/decode-result';
 export * from './avro/decoder';
 export { ALLOW_NON_FINITE_ATTRIBUTE } from './avro/finite-check';

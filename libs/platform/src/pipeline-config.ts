@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { DecoderOptions, EventTimeWindow, FieldRule, FieldSizeLimits } from '@streamscore/contracts';
+import type {
+  CompatibilityMode,
+  DecoderOptions,
+  EventTimeWindow,
+  FieldRule,
+  FieldSizeLimits,
+} from '@streamscore/contracts';
+import { streamCompatibility } from './pipeline-compatibility';
 import { parseEventTimeWindow, streamRules } from './pipeline-rules';
 
 /**
@@ -31,6 +38,11 @@ export interface StreamConfig {
    * stream whose id names one record (events), not one shared by several (an event's outcomes).
    */
   readonly deduplicateWithinMs?: number;
+  /**
+   * How the schema history may evolve (`compatibility`; pipeline-compatibility.ts), checked at
+   * load; DEFAULT_COMPATIBILITY when the file states none.
+   */
+  readonly compatibility?: CompatibilityMode;
 }
 
 /**
@@ -131,6 +143,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
         'rules',
         'eventTimeWindow',
         'deduplicateWithinMs',
+        'compatibility',
         '$comment',
       ],
       path,
@@ -146,6 +159,8 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
     }
     const schemaDir = pathIn(base, string(s['schemaDir'], `${path}.schemaDir`, at));
     const idField = string(s['idField'], `${path}.idField`, at);
+    // Before the rules, which read the latest schema: a broken evolution is named as such first.
+    const compatibility = streamCompatibility(s['compatibility'], { path, schemaDir }, at);
     const window = parseEventTimeWindow(s['eventTimeWindow'], path, at);
     const deduplicateWithinMs = deduplicationHorizon(s['deduplicateWithinMs'], path, at);
     return {
@@ -156,6 +171,7 @@ export function parsePipelineConfig(raw: unknown, file: string): PipelineConfig 
       rules: streamRules(s['rules'], { path, schemaDir, idField }, at),
       ...(window ? { eventTimeWindow: window } : {}),
       ...(deduplicateWithinMs === undefined ? {} : { deduplicateWithinMs }),
+      compatibility,
     };
   };
   return {

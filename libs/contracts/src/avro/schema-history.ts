@@ -20,7 +20,8 @@ export interface SchemaVersion {
 
 /**
  * One record's schema history: v1..vN. The latest version is the reader; every older version is a
- * writer the reader can resolve (checked at load: a history the reader cannot read is an error).
+ * writer the reader can resolve (checked at load: a history the reader cannot read is an error,
+ * whatever its compatibility mode; the modes' rules between versions are schema-compatibility.ts).
  */
 export interface SchemaHistory {
   readonly dir: string;
@@ -77,7 +78,14 @@ export function readSchemaVersions(dir: string): SchemaVersion[] {
   return numbers.map((number) => readVersion(dir, `v${number}.avsc`, number));
 }
 
-function tryResolver(reader: avro.Type, writer: avro.Type): { resolver?: AvroResolver; error?: string } {
+/**
+ * Whether `reader` can read data written with `writer`: avsc's resolver, or its reason when
+ * `createResolver` throws. The one "reads" rule of histories and compatibility modes.
+ */
+export function resolveWriter(
+  reader: avro.Type,
+  writer: avro.Type,
+): { resolver?: AvroResolver; error?: string } {
   try {
     return { resolver: reader.createResolver(writer) };
   } catch (error) {
@@ -92,7 +100,7 @@ export function loadSchemaHistory(dir: string): SchemaHistory {
   if (!latest) throw new SchemaHistoryError(`${dir}: no versions`);
   const resolvers = new Map<number, AvroResolver>();
   for (const writer of versions.slice(0, -1)) {
-    const { resolver, error } = tryResolver(latest.type, writer.type);
+    const { resolver, error } = resolveWriter(latest.type, writer.type);
     if (!resolver) {
       throw new SchemaHistoryError(
         `${dir}: v${latest.version} cannot read data written with v${writer.version}: ${error}`,
@@ -107,40 +115,6 @@ export function loadSchemaHistory(dir: string): SchemaHistory {
     latest,
     resolverFor: (version) => resolvers.get(version),
   };
-}
-
-export interface CompatibilityProblem {
-  readonly dir: string;
-  readonly reader: number;
-  readonly writer: number;
-  readonly message: string;
-}
-
-/**
- * Backward compatibility of a history: each version reads data written by the previous one, and the
- * latest reads every older one (avsc `createResolver` throws when it cannot). An empty list means
- * compatible; a broken history (unparsable file, gap) is reported as one problem.
- */
-export function checkBackwardCompatible(dir: string): CompatibilityProblem[] {
-  let versions: SchemaVersion[];
-  try {
-    versions = readSchemaVersions(dir);
-  } catch (error) {
-    return [{ dir, reader: 0, writer: 0, message: (error as Error).message }];
-  }
-  const latest = versions[versions.length - 1];
-  const problems: CompatibilityProblem[] = [];
-  versions.forEach((reader, index) => {
-    const writers = new Set([versions[index - 1], ...(reader === latest ? versions.slice(0, -1) : [])]);
-    for (const writer of writers) {
-      if (!writer) continue;
-      const { error } = tryResolver(reader.type, writer.type);
-      if (error !== undefined) {
-        problems.push({ dir, reader: reader.version, writer: writer.version, message: error });
-      }
-    }
-  });
-  return problems;
 }
 
 /** Subdirectories of each root that hold `v<N>.avsc` files: one per record. */
