@@ -7,12 +7,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { formatManifest } from '@streamscore/models';
 import { runTraining, type TrainOptions } from '@streamscore/training';
 import { FLIGHT_FEATURE_VIEWS_PATH, loadFlightFeatureViews } from './feature-views';
 import { FLIGHT_DELAY_OUTPUT, flightDelayBlueprints } from './model/flight-delay-blueprint';
-import { progressBar } from './model/progress-bar';
 import { loadTrainingWindows } from './model/training-data';
 
 export const MODEL_NAME = 'flight-delay';
@@ -44,6 +44,54 @@ function integer(value: string): number {
   return number;
 }
 
+/**
+ * The stages' progress on stderr (stdout stays clean), drawn by cli-progress: one bar per stage,
+ * redrawn in place on a terminal; in a log (CI), a line when a stage starts, at each 10% step and
+ * when it ends (noTTYOutput). A new stage ends the one before, which then shows 100%. stop() ends
+ * the last stage (at 100% when the run completed) and the bar's timer, which would otherwise keep
+ * the process alive.
+ */
+function stageProgress(stream: NodeJS.WriteStream = process.stderr): {
+  report: (stage: string, done: number) => void;
+  stop: (completed: boolean) => void;
+} {
+  let bar: SingleBar | undefined;
+  let stage = '';
+  let step = 0;
+  const stop = (completed: boolean): void => {
+    if (completed) bar?.update(1);
+    bar?.stop();
+    bar = undefined;
+  };
+  const report = (label: string, done: number): void => {
+    const nextStep = Math.floor(done * 10);
+    if (bar === undefined || label !== stage) {
+      stop(true);
+      stage = label;
+      bar = new SingleBar({
+        stream,
+        format: '{stage} [{bar}] {percentage}%',
+        barsize: 30,
+        barCompleteChar: '#',
+        barIncompleteChar: '-',
+        autopadding: true,
+        linewrap: true, // cut to the terminal's width; leave its line wrapping alone
+        noTTYOutput: true,
+        notTTYSchedule: 5_000,
+        clearOnComplete: !stream.isTTY, // in a log, stop() would add an empty line
+      });
+      bar.start(1, done, { stage: label.padEnd(10) });
+    } else {
+      bar.update(done);
+      // runTraining is synchronous, so cli-progress's timer cannot draw log lines while it runs:
+      // each 10% step is drawn here (a stage's 100% line is drawn by stop()).
+      if (!stream.isTTY && nextStep !== step && done < 1) bar.render();
+    }
+    step = nextStep;
+  };
+  return { report, stop };
+}
+
 interface Arguments {
   from: number;
   to: number;
@@ -68,25 +116,33 @@ async function main(argv: readonly string[]): Promise<void> {
   const args = program.opts<Arguments>();
   const started = Date.now();
   const views = loadFlightFeatureViews(args.featureViews);
-  const bar = progressBar();
-  bar('load', 0);
-  const windows = await loadTrainingWindows(views, args.from, args.to, args.validationDays);
-  bar('load', 1);
-  const command = `npx tsx demo/flights/train.ts ${argv.join(' ')}`;
-  const { manifest, onnx } = runTraining({
-    name: MODEL_NAME,
-    version: args.version,
-    createdAt: new Date().toISOString(),
-    description: 'Demo model: US domestic flights 2001, departure delayed more than 15 minutes.',
-    command,
-    blueprints: flightDelayBlueprints(views),
-    inputTensor: 'features',
-    output: FLIGHT_DELAY_OUTPUT,
-    train: windows.train,
-    validation: windows.validation,
-    hyperparameters: { ...HYPERPARAMETERS, seed: args.seed },
-    onProgress: bar,
-  });
+  const progress = stageProgress();
+  let trained: ReturnType<typeof runTraining>;
+  let completed = false;
+  try {
+    progress.report('load', 0);
+    const windows = await loadTrainingWindows(views, args.from, args.to, args.validationDays);
+    progress.report('load', 1);
+    const command = `npx tsx demo/flights/train.ts ${argv.join(' ')}`;
+    trained = runTraining({
+      name: MODEL_NAME,
+      version: args.version,
+      createdAt: new Date().toISOString(),
+      description: 'Demo model: US domestic flights 2001, departure delayed more than 15 minutes.',
+      command,
+      blueprints: flightDelayBlueprints(views),
+      inputTensor: 'features',
+      output: FLIGHT_DELAY_OUTPUT,
+      train: windows.train,
+      validation: windows.validation,
+      hyperparameters: { ...HYPERPARAMETERS, seed: args.seed },
+      onProgress: progress.report,
+    });
+    completed = true;
+  } finally {
+    progress.stop(completed);
+  }
+  const { manifest, onnx } = trained;
   const directory = join(args.out, MODEL_NAME, String(args.version));
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, manifest.model.file), onnx);

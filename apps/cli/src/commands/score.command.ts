@@ -139,6 +139,7 @@ export function scoreCommand(): Command {
             (counts.unscored > 0 ? `; ${counts.unscored} could not be scored (missing features)\n` : '\n'),
         );
       } finally {
+        progress.finish(); // idempotent: here for a failed run, whose bar must stop too
         out.end();
         await once(out, 'close');
         await model.session.release();

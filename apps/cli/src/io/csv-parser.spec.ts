@@ -1,4 +1,4 @@
-import { CsvError, parseCsv, parseCsvRows } from './csv-parser';
+import { CsvError, parseCsv, parseCsvLines, parseCsvRows } from './csv-parser';
 
 describe('parseCsvRows', () => {
   it('should split plain fields and LF or CRLF line ends', () => {
@@ -24,6 +24,18 @@ describe('parseCsvRows', () => {
   it('should refuse an unclosed quote and text after a closing quote', () => {
     expect(() => parseCsvRows('"abc\n')).toThrow(CsvError);
     expect(() => parseCsvRows('"ab"c,d')).toThrow(/after a closing quote/);
+  });
+
+  it('should name the line the bad row starts on', () => {
+    expect(() => parseCsvRows('a\n1\n"x\ny')).toThrow('line 3: a quoted field is not closed');
+    expect(() => parseCsvRows('a\r\n\r\n"x\r\ny"c')).toThrow('line 3: characters after a closing quote');
+    expect(() => parseCsvRows('a\nab"c')).toThrow('line 2: a quote inside an unquoted field');
+  });
+});
+
+describe('parseCsvLines', () => {
+  it('should number rows by the line feed they start after, whatever the line ends inside quotes', () => {
+    expect(parseCsvLines('\ufeffa\r\n"x\r\ny"\n\nb\rc\n2').map(({ line }) => line)).toEqual([1, 2, 4, 5, 6]);
   });
 });
 

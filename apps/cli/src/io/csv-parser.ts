@@ -1,7 +1,10 @@
+import { CsvError as ParseError, parse } from 'csv-parse/sync';
+
 /**
- * A small RFC 4180 parser (https://www.rfc-editor.org/rfc/rfc4180): comma-separated fields, fields
- * in double quotes may hold commas, line breaks and doubled quotes (""), lines end in CRLF or LF.
- * The first row names the columns. Values stay text: typing is the schema's job (schema-coercion).
+ * CSV as RFC 4180 (https://www.rfc-editor.org/rfc/rfc4180) reads it, parsed by csv-parse:
+ * comma-separated fields, fields in double quotes may hold commas, line breaks and doubled quotes
+ * (""), rows end in CRLF or LF, a UTF-8 byte-order mark is skipped. The first row names the
+ * columns. Values stay text: typing is the schema's job (schema-coercion).
  */
 export class CsvError extends Error {
   override readonly name = 'CsvError';
@@ -18,64 +21,54 @@ export function parseCsvRows(text: string): string[][] {
   return parseCsvLines(text).map((row) => row.fields);
 }
 
+/** What a csv-parse error means here; the line is added by parseCsvLines. */
+function problemOf(error: ParseError): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is not closed';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'characters after a closing quote';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote inside an unquoted field';
+    default:
+      return error.message;
+  }
+}
+
+/** How many line feeds bytes[from, to) holds. */
+function lineFeeds(bytes: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(0x0a, from); at !== -1 && at < to; at = bytes.indexOf(0x0a, at + 1)) count++;
+  return count;
+}
+
 /** parseCsvRows with the line each row starts on. */
 export function parseCsvLines(text: string): CsvRow[] {
+  const bytes = Buffer.from(text, 'utf8');
   const rows: CsvRow[] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // a UTF-8 byte-order mark is not data
-  const endField = (): void => {
-    row.push(field);
-    field = '';
-  };
-  const endRow = (): void => {
-    endField();
-    rows.push({ fields: row, line: rowLine });
-    row = [];
-    line++;
-    rowLine = line;
-  };
-  while (i < text.length) {
-    const char = text[i] as string;
-    if (quoted) {
-      if (char === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        const next = text[i + 1];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CsvError(`line ${line}: characters after a closing quote`);
-        }
-      } else {
-        if (char === '\n') line++;
-        field += char;
-      }
-      i++;
-      continue;
-    }
-    if (char === '"') {
-      if (field.length > 0) throw new CsvError(`line ${line}: a quote inside an unquoted field`);
-      quoted = true;
-    } else if (char === ',') {
-      endField();
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      endRow();
-      i++;
-    } else if (char === '\n') {
-      endRow();
-    } else {
-      field += char;
-    }
-    i++;
+  // Blank lines are kept as rows (one empty field), so every line belongs to a row and a row starts
+  // on the line after the previous row's end. Lines are counted by line feeds, as for JSONL, in the
+  // bytes csv-parse has read: its own `lines` also counts a lone CR (data here) and counts a CRLF
+  // inside quotes twice.
+  let nextLine = 1;
+  let offset = 0;
+  try {
+    parse(bytes, {
+      bom: true,
+      record_delimiter: ['\r\n', '\n'],
+      relax_column_count: true, // the callers report a row of the wrong width, with its line
+      on_record: (fields, info) => {
+        rows.push({ fields, line: nextLine });
+        nextLine += lineFeeds(bytes, offset, info.bytes);
+        offset = info.bytes;
+        return null; // collected above
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ParseError)) throw error;
+    // The line the bad row starts on (a CSV line as `produce` counts them; see docs/cli.md).
+    throw new CsvError(`line ${nextLine}: ${problemOf(error)}`);
   }
-  if (quoted) throw new CsvError(`line ${line}: a quoted field is not closed`);
-  if (field.length > 0 || row.length > 0) endRow();
   return rows;
 }
 

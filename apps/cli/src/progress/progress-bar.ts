@@ -1,3 +1,5 @@
+import { SingleBar } from 'cli-progress';
+
 export interface ProgressState {
   readonly label: string;
   readonly done: number;
@@ -28,52 +30,70 @@ interface ProgressStream {
   write(text: string): boolean;
 }
 
+/** How often a log (stderr not a terminal) gets a progress line. */
+const LOG_INTERVAL_MS = 5_000;
+
 /**
- * A progress bar on stderr: redrawn in place at most every 100 ms on a terminal, a plain line every
- * 5 s otherwise (logs stay readable), and always a final line.
+ * A progress bar on stderr, drawn by cli-progress with renderProgress's line: redrawn in place at
+ * most every 100 ms on a terminal; otherwise a plain line when it starts, every 5 s and at the end
+ * (cli-progress's noTTYOutput), so that CI logs show a long run's progress and stay readable.
  */
 export class ProgressBar {
   private done = 0;
-  private drawnDone = -1;
   private lastDrawMs = 0;
-  private readonly startMs = Date.now();
+  private finished = false;
+  private readonly bar: SingleBar;
+  private readonly tty: boolean;
 
   constructor(
-    private readonly label: string,
-    private readonly total: number | undefined,
+    label: string,
+    total: number | undefined,
     private readonly stream: ProgressStream = process.stderr,
-  ) {}
+  ) {
+    this.tty = stream.isTTY === true;
+    const startMs = Date.now();
+    this.bar = new SingleBar({
+      // cli-progress only calls write() (and reads isTTY and columns) on its stream.
+      stream: stream as NodeJS.WritableStream,
+      format: (_options, params) =>
+        renderProgress({ label, done: params.value, total, elapsedMs: Date.now() - startMs }),
+      fps: 10,
+      // Every frame, even unchanged: a line cleared for a message (clearLine) comes back at the next.
+      forceRedraw: true,
+      noTTYOutput: true,
+      notTTYSchedule: LOG_INTERVAL_MS,
+      // Cut to the terminal's width rather than switch its line wrapping off (and leave it off if
+      // the command is interrupted).
+      linewrap: true,
+      // In a log, stop() would add an empty line after the final one.
+      clearOnComplete: !this.tty,
+    });
+    this.bar.on('redraw-post', () => {
+      this.lastDrawMs = Date.now();
+    });
+    this.bar.start(total ?? 0, 0);
+  }
 
   advance(count: number): void {
     this.done += count;
-    const now = Date.now();
-    const interval = this.stream.isTTY ? 100 : 5_000;
-    if (now - this.lastDrawMs >= interval) {
-      this.lastDrawMs = now;
-      this.draw(false);
-    }
+    this.bar.update(this.done);
+    // cli-progress writes log lines from a timer, which a run that seldom yields to the event loop
+    // holds back: draw here too when one is due.
+    if (!this.tty && Date.now() - this.lastDrawMs >= LOG_INTERVAL_MS) this.bar.render();
   }
 
-  /** Clears the bar's line on a terminal so that a message can be printed; the next draw restores it. */
+  /** Clears the bar's line on a terminal so that a message can be printed; the next frame restores it. */
   clearLine(): void {
-    if (this.stream.isTTY && this.drawnDone >= 0) this.stream.write('\r\x1b[2K');
+    if (this.tty && !this.finished) this.stream.write('\r\x1b[2K');
   }
 
+  /** Draws the final line and stops the bar's timer (which would otherwise keep the process alive). */
   finish(): void {
-    // A plain log already holding the final count needs no second copy of it.
-    if (!this.stream.isTTY && this.drawnDone === this.done) return;
-    this.draw(true);
-  }
-
-  private draw(final: boolean): void {
-    this.drawnDone = this.done;
-    const line = renderProgress({
-      label: this.label,
-      done: this.done,
-      total: this.total,
-      elapsedMs: Date.now() - this.startMs,
-    });
-    if (this.stream.isTTY) this.stream.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
-    else this.stream.write(`${line}\n`);
+    if (this.finished) return;
+    this.finished = true;
+    // Before its final newline, stop() puts the cursor back where start() saved it (ESC 7 / ESC 8);
+    // messages printed since (clearLine) have moved the bar down, so save its current line instead.
+    if (this.tty) this.stream.write('\x1b7');
+    this.bar.stop();
   }
 }

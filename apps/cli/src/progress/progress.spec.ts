@@ -16,13 +16,58 @@ describe('renderProgress', () => {
 });
 
 describe('ProgressBar', () => {
-  it('should write plain lines to a log and not repeat the final count', () => {
-    const lines: string[] = [];
-    const bar = new ProgressBar('x', 2, { isTTY: false, write: (text) => lines.push(text) > 0 });
+  const recorder = (isTTY: boolean) => {
+    const writes: string[] = [];
+    return { writes, stream: { isTTY, write: (text: string) => writes.push(text) > 0 } };
+  };
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('should write plain lines to a log: at the start and at the end', () => {
+    const { writes, stream } = recorder(false);
+    const bar = new ProgressBar('x', 2, stream);
     bar.advance(2);
     bar.finish();
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^x \[=+\] 100% 2\/2/);
+    // cli-progress draws the start too (the hand-written bar drew from the first advance, once).
+    const lines = writes.join('').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^x \[ +\] {3}0% 0\/2/);
+    expect(lines[1]).toMatch(/^x \[=+\] 100% 2\/2/);
+    expect(lines[2]).toBe('');
+  });
+
+  it('should write a line to a log every 5 s, even when the run does not yield to timers', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { writes, stream } = recorder(false);
+    const bar = new ProgressBar('x', 10, stream);
+    jest.advanceTimersByTime(5_000); // the timer's line
+    bar.advance(1);
+    jest.setSystemTime(10_000); // no timer ran: advance() draws the line that is due
+    bar.advance(1);
+    bar.finish();
+    expect(
+      writes
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => /\d+\/\d+/.exec(line)?.[0]),
+    ).toEqual(['0/10', '0/10', '2/10', '2/10']);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('should redraw in place on a terminal and end its final line', () => {
+    const { writes, stream } = recorder(true);
+    const bar = new ProgressBar('x', 2, stream);
+    bar.advance(1);
+    bar.clearLine();
+    bar.advance(1);
+    bar.finish();
+    const text = writes.join('');
+    expect(text).toContain('\r\x1b[2K');
+    expect(text).not.toContain('\x1b[?7l'); // line wrapping is left alone
+    expect(text).toMatch(/x \[=+\] 100% 2\/2 .*\n$/);
   });
 });
 
