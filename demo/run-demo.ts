@@ -4,7 +4,10 @@
  * replays real flights (the held-out end of January, then June) and prints live progress and a
  * final accounting read back from the topics.
  *   npm run demo -- --events 50000 [--rate 5000] [--summary summary.json] [--keep-running]
- *                   [--keep-data] [--clean-old]
+ *                   [--keep-data] [--clean-old] [--warmup-s 10] [--measure-s 60]
+ * With --rate, a send every 10 ms carries what is due; a read_committed tail of `predictions` stamps
+ * each prediction's receipt, and the summary's receipt latency covers the departures appended in the
+ * --measure-s after a --warmup-s warm-up (runner/latency-window.ts).
  * With --keep-running the services stay up after the summary; Ctrl-C (SIGINT) stops them and exits
  * with the run's result (0 when every event is accounted for).
  * At the end (with --keep-running: after Ctrl-C) the run deletes its topics, consumer groups and
@@ -15,16 +18,11 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
-import {
-  encodeSingleObject,
-  Headers,
-  ContentTypes,
-  loadSchemaHistory,
-  TopicCatalogue,
-} from '@streamscore/contracts';
+import { encodeSingleObject, loadSchemaHistory, TopicCatalogue } from '@streamscore/contracts';
 import { ensureTopics } from '@streamscore/kafka';
 import { loadPipelineConfig } from '@streamscore/platform';
 import {
+  measureWindow,
   scrape,
   type ServiceName,
   type ServiceProcess,
@@ -33,6 +31,7 @@ import {
   sumMetric,
   testKafka,
   testRedis,
+  TopicTail,
 } from '@streamscore/testing';
 import { account, type Summary } from './runner/accounting';
 import {
@@ -42,6 +41,7 @@ import {
   withCleanupClients,
   type CleanupClients,
 } from './runner/cleanup';
+import { replayPaced } from './runner/paced-replay';
 import { defaultSlices, planReplay } from './runner/replay-plan';
 import { newRunId, redisKeyPrefix, serviceGroupId } from './runner/run-namespace';
 
@@ -58,6 +58,8 @@ interface Options {
   partitions: number;
   timeoutS: number;
   restartServices: boolean;
+  warmupS: number;
+  measureS: number;
 }
 
 interface Restart {
@@ -169,6 +171,11 @@ async function main(options: Options): Promise<number> {
   const outcomes = loadSchemaHistory(pipeline.streams.outcomes.schemaDir).latest.type;
   const producer = kafka.producer();
   await producer.connect();
+  // Joined before the first send, so each prediction is stamped when it arrives (latency at receipt).
+  const tail = await TopicTail.start(kafka, topics.name('predictions'), {
+    groupId: `${serviceGroupId(runId, 'inference')}.latency-tail`,
+    maxWaitTimeInMs: 10,
+  });
   const replayStarted = Date.now();
   let produced = 0;
   let outcomesProduced = 0;
@@ -231,47 +238,29 @@ async function main(options: Options): Promise<number> {
     return done;
   };
 
-  const batch: {
-    topic: string;
-    messages: { key: string; value: Buffer; headers: Record<string, string> }[];
-  }[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    await producer.sendBatch({ topicMessages: batch.splice(0) });
-  };
-  const eventsTopic = topics.name('events');
-  const outcomesTopic = topics.name('outcomes');
-  const headers = { [Headers.contentType]: ContentTypes.avro };
-  let pending = 0;
-  for (const r of plan.records) {
-    const isEvent = r.stream === 'events';
-    const topic = isEvent ? eventsTopic : outcomesTopic;
-    const value = encodeSingleObject(isEvent ? departures : outcomes, r.record);
-    let entry = batch.find((b) => b.topic === topic);
-    if (!entry) batch.push((entry = { topic, messages: [] }));
-    entry.messages.push({ key: r.record.origin, value, headers });
-    pending++;
-    if (isEvent) produced++;
-    else outcomesProduced++;
-    if (pending >= 500) {
-      await flush();
-      pending = 0;
-      if (options.rate > 0) {
-        const due = replayStarted + (produced / options.rate) * 1000;
-        if (due > Date.now()) await new Promise((res) => setTimeout(res, due - Date.now()));
+  // Each 10 ms tick sends what is due, in plan order (runner/paced-replay.ts).
+  await replayPaced({
+    producer,
+    records: plan.records,
+    rate: options.rate,
+    startedMs: replayStarted,
+    topics: { events: topics.name('events'), outcomes: topics.name('outcomes') },
+    encode: (r) =>
+      r.stream === 'events'
+        ? encodeSingleObject(departures, r.record)
+        : encodeSingleObject(outcomes, r.record),
+    onTick: async (sent) => {
+      produced = sent.departures;
+      outcomesProduced = sent.outcomes;
+      if (Date.now() - lastProgress > 2_000) {
+        lastProgress = Date.now();
+        void progress();
       }
-    }
-    if (Date.now() - lastProgress > 2_000) {
-      lastProgress = Date.now();
-      void progress();
-    }
-    if (options.restartServices && restarts.length === 0 && produced >= options.events / 3) {
-      await flush();
-      pending = 0;
-      restarts.push(...(await restartEach()));
-    }
-  }
-  await flush();
+      if (options.restartServices && restarts.length === 0 && produced >= options.events / 3) {
+        restarts.push(...(await restartEach()));
+      }
+    },
+  });
   await producer.disconnect();
 
   const deadline = Date.now() + options.timeoutS * 1000;
@@ -313,7 +302,17 @@ async function main(options: Options): Promise<number> {
       { groupId: serviceGroupId(runId, 'ingestion'), topic: topics.name('events') },
       { groupId: serviceGroupId(runId, 'inference'), topic: topics.name('eventsValidated') },
     ],
+    receipts: {
+      // Called once the predictions are read back: the tail has had every committed one for a while.
+      collect: async (predicted) => {
+        await tail.awaitReceived(predicted, 15_000);
+        return tail.take();
+      },
+      window: measureWindow(replayStarted, options.warmupS, options.measureS),
+      replayStartedMs: replayStarted,
+    },
   });
+  await tail.stop();
   await admin.disconnect();
   // Counters restart with a process; they are comparable with the topics only without restarts.
   const metrics = {
@@ -366,6 +365,18 @@ const program = new Command('demo')
   .option('--partitions <n>', 'partitions of the data topics', (v) => Number.parseInt(v, 10), 6)
   .option('--timeout-s <n>', 'longest wait for the pipeline to drain', (v) => Number.parseInt(v, 10), 600)
   .option('--restart-services', 'SIGTERM and restart each service a third of the way through', false)
+  .option(
+    '--warmup-s <n>',
+    'seconds after the replay starts whose departures are not measured',
+    (v) => Number(v),
+    10,
+  )
+  .option(
+    '--measure-s <n>',
+    'seconds after the warm-up whose departures are measured (latency)',
+    (v) => Number(v),
+    60,
+  )
   .action(async (opts: Options) => {
     process.exitCode = await main(opts);
   });

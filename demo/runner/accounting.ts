@@ -1,8 +1,11 @@
 import type { Kafka } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
-import { awaitGroupCommitted, readTopicToEnd } from '@streamscore/testing';
+import { awaitGroupCommitted, percentile, readTopicToEnd } from '@streamscore/testing';
+import type { ReceiptLatency } from './latency-window';
+import { receiptLatency, type Receipts } from './receipt-latency';
 
-export interface Summary {
+/** The receipt latency fields are there when the run tailed `predictions` (the demo does). */
+export interface Summary extends Partial<ReceiptLatency> {
   produced: number;
   validated: number;
   deadLettered: number;
@@ -34,15 +37,11 @@ export interface Summary {
   accountedFor: boolean;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-}
-
 /**
  * The exact accounting, read back from the topics with read_committed: each departure must come
- * out once, as a prediction or a prediction dead letter. Latency is the time from a departure's
- * append to `events` to its prediction's append to `predictions` (broker timestamps).
+ * out once, as a prediction or a prediction dead letter. latencyMs* is the time from a departure's
+ * append to `events` to its prediction's append to `predictions` (record timestamps) over every
+ * prediction; with `receipts`, the receipt latency fields (latency-window.ts) are added.
  */
 export async function account(options: {
   kafka: Kafka;
@@ -56,6 +55,8 @@ export async function account(options: {
   committedBy: readonly { readonly groupId: string; readonly topic: string }[];
   /** How long each topic's read may take (default 120 s); a soak's millions of records need longer. */
   readTimeoutMs?: number;
+  /** What a read_committed tail of `predictions` received during the run: latency at receipt. */
+  receipts?: Receipts;
 }): Promise<Summary> {
   const { kafka, topics } = options;
   const admin = kafka.admin();
@@ -170,6 +171,9 @@ export async function account(options: {
     featureReadMsP99: p99(hops.features),
     featureWaitMsP99: p99(hops.featureWait),
     featureWaitPredictions: hops.featureWait.filter((ms) => ms > 0).length,
+    ...(options.receipts
+      ? await receiptLatency(options.receipts, predictionDecoder, idOf, validatedAt, predictions.length)
+      : {}),
     elapsedSeconds: Math.round(options.elapsedMs / 100) / 10,
     accountedFor: false,
   };

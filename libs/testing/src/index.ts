@@ -24,6 +24,8 @@ export {
   type ReadMessage,
   type ReadTopicOptions,
 } from './harness/read-topic';
+export { TopicTail, type TailRecord, type TopicTailOptions } from './harness/topic-tail';
+export { inWindow, measureWindow, percentile, type MeasureWindow } from './harness/measure-window';
 export {
   startStack,
   stopStack,
