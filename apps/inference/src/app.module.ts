@@ -1,8 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import type { TopicCatalogue } from '@streamscore/contracts';
 import { batchTransport, loadPipelineConfig, serviceModules, TOPICS } from '@streamscore/platform';
 import type { InferenceConfig } from './config';
 import { InferenceService } from './inference.service';
+import { OipErrorFilter } from './oip-error.filter';
+import { OipController, OipHealthController } from './open-inference.controller';
 import { SCORE, ScoringHandler } from './scoring.handler';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
@@ -26,11 +29,12 @@ export class AppModule {
         ],
         redis: true,
       }),
-      controllers: [ScoringHandler],
+      controllers: [ScoringHandler, OipHealthController, OipController],
       providers: [
         { provide: INFERENCE_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
         InferenceService,
+        { provide: APP_FILTER, useClass: OipErrorFilter },
         batchTransport({
           inject: [TOPICS],
           settings: (topics: TopicCatalogue) => ({

@@ -21,6 +21,7 @@ import {
   cudaProviderInstalled,
   desiredFromDeployment,
   FeatureReaderThread,
+  OpenInferenceServer,
   resolveExecutionProviders,
   ScoringPool,
   ServingController,
@@ -32,6 +33,7 @@ import {
 } from '@streamscore/inference';
 import type { InferenceConfig } from './config';
 import { InferenceMetrics } from './inference.metrics';
+import { SERVER_NAME, serverVersion } from './server-identity';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
 /** What scoring a micro-batch produced, with the versions that served it. */
@@ -56,6 +58,8 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   private readonly scorer: BatchScorer;
   /** Per input partition, the active version of its last delivered micro-batch. */
   private readonly switches = new VersionSwitches();
+  /** Open Inference Protocol v2 requests, on the versions and scoring pool the stream uses. */
+  readonly openInference: OpenInferenceServer;
   /** Set when feature reads run in a worker thread (STREAMSCORE_FEATURE_THREAD). */
   private readonly featureThread: FeatureReaderThread | undefined;
 
@@ -132,6 +136,12 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
           `model ${source.model} version ${source.artifact.version} refused, the current version keeps serving: ${(error as Error).message}`,
         );
       },
+    });
+    this.openInference = new OpenInferenceServer({
+      server: { name: SERVER_NAME, version: serverVersion() },
+      model: pipeline.model,
+      serving: this.controller,
+      scorer: this.pool,
     });
     this.watcher = new DeploymentWatcher({
       kafka,
