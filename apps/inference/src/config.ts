@@ -52,6 +52,20 @@ export const inferenceEnv = {
     allowed: ['cuda', 'cpu'],
     description: 'ordered ONNX Runtime execution providers, e.g. cuda,cpu (CUDA needs the GPU build)',
   }),
+  STREAMSCORE_OIP_MAX_BATCH_ROWS: int({
+    default: 1_000,
+    min: 1,
+    max: 100_000,
+    description:
+      'rows one ONNX Runtime run of /v2 infer requests takes at most (a larger request runs alone)',
+  }),
+  STREAMSCORE_OIP_MAX_QUEUE_DELAY_MS: int({
+    default: 2,
+    min: 0,
+    max: 1_000,
+    description:
+      'how long a /v2 infer request waits at most for others to share its run (never while a scoring worker is idle)',
+  }),
   STREAMSCORE_CANARY_KEY_FIELD: optionalStr({
     description: 'event field hashed for canary routing; defaults to the pipeline idField',
   }),

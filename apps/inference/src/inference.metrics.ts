@@ -20,6 +20,7 @@ export class InferenceMetrics {
   readonly versionSwitches: Counter<'model' | 'from' | 'to'>;
   readonly eventLoopDelay: Gauge<'quantile'>;
   readonly featureCacheBuckets: Gauge<'result'>;
+  readonly oipBatchRequests: Histogram<'model' | 'version'>;
   private readonly loopDelay: IntervalHistogram;
 
   constructor(
@@ -78,6 +79,13 @@ export class InferenceMetrics {
       name: 'inference_version_switches_total',
       help: 'input partitions whose active version changed, counted at the first micro-batch committed with the new version',
       labelNames: ['model', 'from', 'to'],
+      registers,
+    });
+    this.oipBatchRequests = new Histogram({
+      name: 'inference_oip_batch_requests',
+      help: 'Open Inference Protocol (/v2) infer requests per ONNX Runtime run, per model version: its count is the runs, its sum the requests',
+      labelNames: ['model', 'version'],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
       registers,
     });
     this.loopDelay = monitorEventLoopDelay({ resolution: 10 });

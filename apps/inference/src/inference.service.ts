@@ -142,6 +142,16 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
       model: pipeline.model,
       serving: this.controller,
       scorer: this.pool,
+      batching: {
+        maxBatchRows: config.STREAMSCORE_OIP_MAX_BATCH_ROWS,
+        maxQueueDelayMs: config.STREAMSCORE_OIP_MAX_QUEUE_DELAY_MS,
+        onBatch: (batch) => {
+          this.metrics.oipBatchRequests.observe(
+            { model: batch.target.name, version: batch.target.version },
+            batch.requests,
+          );
+        },
+      },
     });
     this.watcher = new DeploymentWatcher({
       kafka,

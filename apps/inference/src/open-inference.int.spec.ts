@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Redis } from 'ioredis';
@@ -66,6 +68,37 @@ describe('the Open Inference Protocol v2 REST API of the inference service', () 
     const body = (await response.json()) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual(['error']);
     return String(body['error']);
+  };
+  /** Infer requests written at once on one connection, and their answers in order. */
+  const pipelined = async (bodies: readonly unknown[]): Promise<{ status: number; body: unknown }[]> => {
+    const { hostname, port } = new URL(service.url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await once(socket, 'connect');
+    socket.write(
+      bodies
+        .map((body) => {
+          const json = JSON.stringify(body);
+          return `POST /v2/models/${MODEL}/infer HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-type: application/json\r\nx-api-key: ${API_KEY}\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+        })
+        .join(''),
+    );
+    const answers: { status: number; body: unknown }[] = [];
+    let buffer = Buffer.alloc(0);
+    for await (const chunk of socket) {
+      buffer = Buffer.concat([buffer, chunk as Buffer]);
+      for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
+        const head = buffer.subarray(0, end).toString();
+        const length = Number(/^content-length: *(\d+)$/im.exec(head)?.[1] ?? Number.NaN);
+        if (Number.isNaN(length)) throw new Error(`an answer without content-length: ${head}`);
+        if (buffer.length < end + 4 + length) break;
+        const body = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString()) as unknown;
+        answers.push({ status: Number(head.split(' ')[1]), body });
+        buffer = buffer.subarray(end + 4 + length);
+      }
+      if (answers.length === bodies.length) break;
+    }
+    socket.destroy();
+    return answers;
   };
   /** The ONNX session's own scores for these rows, in this process. */
   const direct = async (rows: number[][]): Promise<number[]> =>
@@ -249,6 +282,59 @@ describe('the Open Inference Protocol v2 REST API of the inference service', () 
       ...(body.outputs[0]?.data ?? []).map((s, i) => Math.abs(s - (expected[i] ?? 1))),
     );
     expect(maxDifference).toBeLessThan(1e-6);
+  });
+
+  it('should answer concurrent requests in shared runs, each exactly as it is answered alone', async () => {
+    /** Runs and requests the dynamic batcher has sent so far, from /metrics. */
+    const batching = async (): Promise<{ runs: number; requests: number }> => {
+      const text = await (await fetch(url('/metrics'))).text();
+      const total = (series: string): number =>
+        text
+          .split('\n')
+          .filter((line) => line.startsWith(`inference_oip_batch_requests_${series}{`))
+          .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+      return { runs: total('count'), requests: total('sum') };
+    };
+    const bodies = Array.from({ length: 50 }, (_, i) => {
+      const rows = featureRows(1 + (i % 3), 85, 1_000 + i);
+      return {
+        id: `burst-${i}`,
+        inputs: [{ name: 'features', shape: [rows.length, 85], datatype: 'FP32', data: rows }],
+      };
+    });
+    const scoresOf = (status: number, body: unknown): number[] => {
+      expect([status, (body as { error?: unknown }).error]).toEqual([200, undefined]);
+      return (body as InferenceBody).outputs[0]?.data ?? [];
+    };
+    // Each alone first: one request, one run.
+    const alone: number[][] = [];
+    for (const body of bodies) {
+      const response = await post(`/v2/models/${MODEL}/infer`, body);
+      alone.push(scoresOf(response.status, await response.json()));
+    }
+    const expected = await direct(bodies.flatMap((body) => body.inputs[0]?.data ?? []));
+    expect(
+      Math.max(...alone.flat().map((score, k) => Math.abs(score - (expected[k] ?? Number.NaN)))),
+    ).toBeLessThan(1e-6);
+
+    // Then all 50 at once: written in one go on one connection (HTTP/1.1 pipelining), so they are
+    // all in the service before the first run's answer is (separate connections arrive spread out
+    // in time, and a request that finds the worker idle rightly runs alone).
+    const before = await batching();
+    const together = (await pipelined(bodies)).map(({ status, body }) => scoresOf(status, body));
+    const after = await batching();
+    expect(together.map((scores) => scores.length)).toEqual(bodies.map((body) => body.inputs[0]?.shape[0]));
+    const maxDifference = Math.max(
+      ...together.flatMap((scores, i) =>
+        scores.map((score, j) => Math.abs(score - (alone[i]?.[j] ?? Number.NaN))),
+      ),
+    );
+    expect(maxDifference).toBeLessThan(1e-6);
+    const runs = after.runs - before.runs;
+    process.stdout.write(`/v2: 50 concurrent requests in ${runs} ONNX Runtime runs\n`);
+    expect(after.requests - before.requests).toBe(50);
+    expect(runs).toBeGreaterThan(0);
+    expect(runs).toBeLessThan(50);
   });
 
   it("should refuse the specification's request as it stands, and other bad requests, with 400 and an error object", async () => {

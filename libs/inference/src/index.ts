@@ -23,7 +23,17 @@ export type { ServingRole } from './serving/version-routing';
 export { VersionSwitches } from './serving/version-switches';
 export type { DeliveredAt, VersionSwitch } from './serving/version-switches';
 export { OpenInferenceServer } from './oip/open-inference';
-export type { OpenInferenceOptions, ServingSource } from './oip/open-inference';
+export type { BatchingOptions, OpenInferenceOptions, ServingSource } from './oip/open-inference';
+export { DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_QUEUE_DELAY_MS } from './oip/open-inference';
+export { RequestBatcher } from './oip/request-batcher';
+export type {
+  BatchTarget,
+  BatcherTimers,
+  DispatchedBatch,
+  DispatchReason,
+  RequestBatcherOptions,
+  WorkerAvailability,
+} from './oip/request-batcher';
 export { OipError } from './oip/oip-error';
 export { parseInferenceRequest } from './oip/infer-request';
 export type { ParsedInferenceRequest } from './oip/infer-request';

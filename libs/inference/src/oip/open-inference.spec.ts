@@ -206,6 +206,52 @@ describe('OpenInferenceServer', () => {
       ).toBe(503);
     });
 
+    it('should let concurrent requests for a version share one run while no worker is idle, each answered with its own rows', async () => {
+      const calls: { key: string; rows: number }[] = [];
+      const server = new OpenInferenceServer({
+        server: { name: 'streamscore-inference', version: '0.1.0' },
+        model: 'fixture',
+        serving: { current: () => SERVING, acquire: () => ({ serving: SERVING, release: () => undefined }) },
+        scorer: {
+          size: 1,
+          idleWorkers: () => 0,
+          score: (key, tensor, rows) => {
+            calls.push({ key, rows });
+            const scores = Float32Array.from({ length: rows }, (_, row) => tensor[row * WIDTH] ?? 0);
+            return Promise.resolve({ scores, runMs: 0.1, totalMs: 0.2 });
+          },
+        },
+        batching: { maxBatchRows: 100, maxQueueDelayMs: 5 },
+      });
+      const shifted = (rows: number, by: number): Record<string, unknown> => ({
+        inputs: [
+          {
+            name: 'features',
+            shape: [rows, WIDTH],
+            datatype: 'FP32',
+            data: Array.from({ length: rows * WIDTH }, (_, i) => by + Math.floor(i / WIDTH)),
+          },
+        ],
+      });
+      const responses = await Promise.all([
+        server.infer('fixture', undefined, shifted(1, 100)),
+        server.infer('fixture', '2', shifted(1, 500)),
+        server.infer('fixture', undefined, shifted(3, 200)),
+        server.infer('fixture', undefined, shifted(2, 300)),
+      ]);
+      expect(calls).toEqual([
+        { key: 'fixture@1', rows: 6 },
+        { key: 'fixture@2', rows: 1 },
+      ]);
+      expect(responses.map((r) => [r.model_version, r.outputs[0]?.data])).toEqual([
+        ['1', [100]],
+        ['2', [500]],
+        ['1', [200, 201, 202]],
+        ['1', [300, 301]],
+      ]);
+      expect(server.batchStats).toEqual({ runs: 2, requests: 4, rows: 7 });
+    });
+
     it('should let any other scoring failure through as a bug', async () => {
       const broken = setUp({ score: () => Promise.reject(new TypeError('boom')) });
       await expect(broken.server.infer('fixture', undefined, request(1))).rejects.toThrow(TypeError);

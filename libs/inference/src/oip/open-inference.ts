@@ -7,6 +7,12 @@ import { parseInferenceRequest } from './infer-request';
 import { buildInferenceResponse, checkOutputReturnable } from './infer-response';
 import { modelMetadata, signatureOf } from './model-signature';
 import { OipError } from './oip-error';
+import {
+  RequestBatcher,
+  type BatcherTimers,
+  type DispatchedBatch,
+  type WorkerAvailability,
+} from './request-batcher';
 import type {
   InferenceResponse,
   ModelMetadataResponse,
@@ -26,24 +32,58 @@ export interface OpenInferenceOptions {
   /** The one model this server serves: the pipeline's. */
   readonly model: string;
   readonly serving: ServingSource;
-  /** The scoring pool the stream scores with. */
-  readonly scorer: Scorer;
+  /**
+   * The scoring pool the stream scores with. With its idle-worker count (the ScoringPool has it),
+   * a request never waits while a worker is idle; without, every request runs at once.
+   */
+  readonly scorer: Scorer & Partial<WorkerAvailability>;
+  /** Dynamic batching of concurrent requests (RequestBatcher); defaults below. */
+  readonly batching?: BatchingOptions;
   /** Ids for requests that give none. */
   readonly newId?: () => string;
 }
 
+export interface BatchingOptions {
+  /** Rows one run takes at most (a larger request runs alone); default 1000. */
+  readonly maxBatchRows?: number;
+  /** How long a request waits at most for others to share its run; default 2 ms. */
+  readonly maxQueueDelayMs?: number;
+  readonly timers?: BatcherTimers;
+  /** Each run's batch (for a metric). */
+  readonly onBatch?: (batch: DispatchedBatch<ServedVersion>) => void;
+}
+
+export const DEFAULT_MAX_BATCH_ROWS = 1_000;
+export const DEFAULT_MAX_QUEUE_DELAY_MS = 2;
+
 /**
  * The Open Inference Protocol v2 over the stream's serving: the model is the pipeline's, its
  * versions are those loaded now (active, canary, shadow), a path without a version means the
- * active one, and each inference request is one run in the scoring pool, holding its version so a
- * deployment change cannot unload it mid-run. Health is the service's own (/health/ready), so it
+ * active one, and concurrent inference requests for a version share runs in the scoring pool
+ * (RequestBatcher), each holding its version until answered so a deployment change cannot unload
+ * it mid-run. Health is the service's own (/health/ready), so it
  * is not here. Errors are OipError (status and message for `{"error": …}`).
  */
 export class OpenInferenceServer {
   private readonly newId: () => string;
+  private readonly batcher: RequestBatcher<ServedVersion>;
 
   constructor(private readonly options: OpenInferenceOptions) {
     this.newId = options.newId ?? randomUUID;
+    const { scorer, batching = {} } = options;
+    this.batcher = new RequestBatcher<ServedVersion>({
+      scorer,
+      availability: availabilityOf(scorer),
+      maxBatchRows: batching.maxBatchRows ?? DEFAULT_MAX_BATCH_ROWS,
+      maxQueueDelayMs: batching.maxQueueDelayMs ?? DEFAULT_MAX_QUEUE_DELAY_MS,
+      ...(batching.timers ? { timers: batching.timers } : {}),
+      ...(batching.onBatch ? { onBatch: batching.onBatch } : {}),
+    });
+  }
+
+  /** Runs and requests so far: requests / runs is the mean batch. */
+  get batchStats(): { readonly runs: number; readonly requests: number; readonly rows: number } {
+    return this.batcher.stats;
   }
 
   serverMetadata(): ServerMetadataResponse {
@@ -88,9 +128,10 @@ export class OpenInferenceServer {
 
   private async run(served: ServedVersion, tensor: Float32Array, rows: number): Promise<Float32Array> {
     try {
-      return (await this.options.scorer.score(served.key, tensor, rows)).scores;
+      return await this.batcher.submit(served, tensor, rows);
     } catch (error) {
-      // The runtime refused this tensor (deterministic for the input): the request's fault, as in the stream.
+      // The runtime refused the run's tensor (deterministic for the input): 400, as in the stream,
+      // for every request of its batch (requests are validated against the signature first).
       if (error instanceof ModelRunError) throw new OipError(400, error.message);
       // A worker that died or a pool closing: the client may retry.
       if (isRetriable(error)) throw new OipError(503, (error as Error).message);
@@ -118,6 +159,12 @@ export class OpenInferenceServer {
       throw error;
     }
   }
+}
+
+function availabilityOf(scorer: Partial<WorkerAvailability>): WorkerAvailability | undefined {
+  const { idleWorkers } = scorer;
+  if (typeof idleWorkers !== 'function' || typeof scorer.size !== 'number') return undefined;
+  return { size: scorer.size, idleWorkers: () => idleWorkers.call(scorer) };
 }
 
 /** The active version, or the loaded version the path names; 404 for any other. */

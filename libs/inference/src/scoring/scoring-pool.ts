@@ -67,6 +67,11 @@ export class ScoringPool {
     return this.slots.length;
   }
 
+  /** Workers with no request pending now (the Open Inference batcher never holds requests while one is idle). */
+  idleWorkers(): number {
+    return this.slots.filter((slot) => slot.pending.size === 0).length;
+  }
+
   /** Loads a version in every worker; on any failure it is unloaded everywhere and the error thrown. */
   async load(key: string, bytes: Uint8Array, manifest: ModelManifest): Promise<LoadResult> {
     const replies = await Promise.allSettled(
