@@ -16,7 +16,16 @@ export interface MinuteLine {
   inFlight: number;
   services: Record<
     ServiceName,
-    { rssMiB: number; rssMaxMiB: number; lag: number; lagMax: number; fill?: number }
+    {
+      rssMiB: number;
+      rssMaxMiB: number;
+      lag: number;
+      lagMax: number;
+      fill?: number;
+      /** The minute's last JS heap in use and external memory samples (service-samples.ts). */
+      heapUsedMiB?: number;
+      externalMiB?: number;
+    }
   >;
 }
 
@@ -28,7 +37,10 @@ export const round1 = (v: number): number => Math.round(v * 10) / 10;
 /** Per-minute sampling of every service, printed as each minute ends. */
 export class MinuteBook {
   readonly minutes: MinuteLine[] = [];
-  private samples = new Map<ServiceName, { rss: number[]; lag: number[]; fill?: number }>();
+  private samples = new Map<
+    ServiceName,
+    { rss: number[]; lag: number[]; fill?: number; heapUsedMiB?: number; externalMiB?: number }
+  >();
   private departuresBefore = 0;
   private outcomesBefore = 0;
 
@@ -45,11 +57,13 @@ export class MinuteBook {
         throw new Error(
           `${name} exited (${service.child.exitCode ?? service.child.signalCode}):\n${service.output()}`,
         );
-      const { rssMiB, lag, fill } = await sampleService(service);
+      const { rssMiB, lag, fill, heapUsedMiB, externalMiB } = await sampleService(service);
       const s = this.samples.get(name) ?? { rss: [], lag: [] };
       if (rssMiB !== undefined) s.rss.push(rssMiB);
       if (lag !== undefined) s.lag.push(lag);
       if (fill !== undefined) s.fill = fill;
+      if (heapUsedMiB !== undefined) s.heapUsedMiB = heapUsedMiB;
+      if (externalMiB !== undefined) s.externalMiB = externalMiB;
       this.samples.set(name, s);
     }
     if (this.tail.error) throw this.tail.error;
@@ -70,6 +84,8 @@ export class MinuteBook {
         lag: median(s.lag),
         lagMax: Math.max(0, ...s.lag),
         ...(s.fill === undefined ? {} : { fill: s.fill }),
+        ...(s.heapUsedMiB === undefined ? {} : { heapUsedMiB: round1(s.heapUsedMiB) }),
+        ...(s.externalMiB === undefined ? {} : { externalMiB: round1(s.externalMiB) }),
       };
     }
     this.samples = new Map();
@@ -97,6 +113,7 @@ export class MinuteBook {
       const s = services[name];
       line(
         `  ${name.padEnd(14)} RSS ${s.rssMiB.toFixed(1).padStart(6)} MiB (max ${s.rssMaxMiB.toFixed(1)})  ` +
+          `heap ${(s.heapUsedMiB ?? 0).toFixed(1).padStart(6)} MiB  external ${(s.externalMiB ?? 0).toFixed(1).padStart(6)} MiB  ` +
           `lag ${n(s.lag).padStart(6)} (max ${n(s.lagMax)})` +
           (s.fill === undefined ? '' : `  ${fillLabel(name) ?? ''} ${n(s.fill)}`),
       );

@@ -62,6 +62,18 @@ export interface ServiceSample {
   readonly lag: number | undefined;
   /** The service's FILL_METRIC, if it has one. */
   readonly fill: number | undefined;
+  /**
+   * The JS heap in use and the memory held outside it (Buffers, native addons such as ONNX Runtime's
+   * arena), MiB, from prom-client's default metrics: which of the two an RSS rise is.
+   */
+  readonly heapUsedMiB: number | undefined;
+  readonly externalMiB: number | undefined;
+}
+
+const MIB = 1_048_576;
+
+function gaugeMiB(metrics: string, name: string): number | undefined {
+  return metrics.includes(name) ? sumMetric(metrics, name) / MIB : undefined;
 }
 
 export async function sampleService(service: ServiceProcess): Promise<ServiceSample> {
@@ -70,6 +82,8 @@ export async function sampleService(service: ServiceProcess): Promise<ServiceSam
   return {
     fill: fill && metrics.includes(fill.name) ? sumMetric(metrics, fill.name, fill.labels) : undefined,
     rssMiB: residentMiB(service.child.pid),
+    heapUsedMiB: gaugeMiB(metrics, 'nodejs_heap_size_used_bytes'),
+    externalMiB: gaugeMiB(metrics, 'nodejs_external_memory_bytes'),
     lag: metrics.includes(LAG_METRIC[service.name])
       ? sumMetric(metrics, LAG_METRIC[service.name])
       : undefined,
