@@ -1,6 +1,13 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { TopicCatalogue } from '@streamscore/contracts';
-import { createTestTopics, randomName, startStack, testKafka } from '@streamscore/testing';
+import {
+  createTestTopics,
+  randomName,
+  readTopicToEnd,
+  startStack,
+  testKafka,
+  type ReadMessage,
+} from '@streamscore/testing';
 import { cpuSecondsOf } from './cpu-clock';
 
 /** One line of benchmark output (the last lines a benchmark prints). */
@@ -13,7 +20,9 @@ export interface Measure {
   readonly ratio?: number;
 }
 
+/** Prints the measure lines; fails instead, naming them, when an output count was wrong. */
 export function printMeasures(measures: readonly Measure[]): void {
+  assertCounts();
   for (const m of measures) process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
@@ -34,6 +43,81 @@ export function serviceSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Re
         entry[1] !== undefined,
     ),
   );
+}
+
+/** The output counts found wrong so far (expectCount, expectEachOnce), for assertCounts. */
+const wrongCounts: string[] = [];
+
+/**
+ * Prints one output count (stdout, before the measure lines) and records it when it is not the
+ * expected one; assertCounts (called by printMeasures) then fails the bench, naming expected and
+ * actual of each: a bench prints measures only of runs that did all their work, and a run with a
+ * wrong count still goes on to print every other count.
+ */
+export function expectCount(what: string, actual: number, expected: number): void {
+  const wrong = actual !== expected;
+  process.stdout.write(`count ${what}: ${actual} (expected ${expected})${wrong ? ' WRONG' : ''}\n`);
+  if (wrong) wrongCounts.push(`count ${what}: expected ${expected}, actual ${actual}`);
+}
+
+/** Fails (throws) when any output count checked so far was wrong, naming each. */
+export function assertCounts(): void {
+  if (wrongCounts.length > 0)
+    throw new Error(`${wrongCounts.length} wrong output count(s): ${wrongCounts.join('; ')}`);
+}
+
+/**
+ * Checks that every id of `expected` is among `actual` exactly once and nothing else is; prints the
+ * count and, when wrong, records it for assertCounts naming the missing, duplicated and unexpected
+ * ids (the first few of each).
+ */
+export function expectEachOnce(
+  what: string,
+  actual: readonly (string | undefined)[],
+  expected: readonly string[],
+): void {
+  const seen = new Map<string, number>();
+  for (const id of actual) seen.set(id ?? '(no id)', (seen.get(id ?? '(no id)') ?? 0) + 1);
+  const wanted = new Set(expected);
+  const missing = expected.filter((id) => !seen.has(id));
+  const duplicated = [...seen].filter(([id, n]) => n > 1 && wanted.has(id)).map(([id]) => id);
+  const unexpected = [...seen.keys()].filter((id) => !wanted.has(id));
+  const wrong =
+    actual.length !== expected.length || missing.length + duplicated.length + unexpected.length > 0;
+  process.stdout.write(
+    `count ${what}: ${actual.length} (expected ${expected.length}, each id once)` +
+      (wrong
+        ? ` WRONG: ${missing.length} missing, ${duplicated.length} duplicated, ${unexpected.length} unexpected`
+        : '') +
+      '\n',
+  );
+  if (wrong) {
+    const few = (ids: string[]): string => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', …' : '');
+    wrongCounts.push(
+      `count ${what}: expected ${expected.length} (each id once), actual ${actual.length}; ` +
+        `missing ${missing.length} [${few(missing)}], duplicated ${duplicated.length} [${few(duplicated)}], ` +
+        `unexpected ${unexpected.length} [${few(unexpected)}]`,
+    );
+  }
+}
+
+/**
+ * What a service (or a baseline) wrote to `topic`, read back read_committed from its beginning to
+ * its end once at least `expected` records are there (fails after `timeoutMs`, naming how many it
+ * read of how many expected); more than expected are read too, for the count to catch them.
+ */
+export function readOutputs(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  timeoutMs = 30_000,
+): Promise<ReadMessage[]> {
+  return readTopicToEnd(kafka, topic, {
+    isolation: 'read_committed',
+    expected,
+    timeoutMs,
+    groupPrefix: 'bench-count',
+  });
 }
 
 export function round(value: number, digits = 3): number {
@@ -186,7 +270,11 @@ export async function passThrough(
     },
   });
   try {
-    return await commitMeasure(admin, groupId, input, total, () => cpuSecondsOf());
+    const measured = await commitMeasure(admin, groupId, input, total, () => cpuSecondsOf());
+    // Offsets are committed after each sendBatch: every copy is on the output by now.
+    const copies = await readOutputs(kafka, output, total);
+    expectCount(`pass-through copies on ${output}`, copies.length, total);
+    return measured;
   } finally {
     await consumer.disconnect();
     await producer.disconnect();

@@ -3,7 +3,9 @@
  * evaluated with PSI (from bin counts) and KS (window values against a 10,000-value reference
  * sample), against the baseline of sorting the same 10 × 100,000 values (Float64Array sort).
  *   npx tsx bench/drift/drift.bench.ts
- * Prints one JSON line per measure; the last line of each measure is the result.
+ * Prints one JSON line per measure; the last line of each measure is the result. Before them, the
+ * counts of what was computed (windows, events and values evaluated, sorted values), checked: the
+ * bench fails when one is not what the inputs make it.
  */
 import {
   DEFAULT_DRIFT_RULE,
@@ -14,6 +16,7 @@ import {
 } from '@streamscore/drift';
 import type { DriftReferencesInput, NumericReferenceInput, Observation } from '@streamscore/drift';
 import { binCounts, quantileBinEdges } from '@streamscore/drift';
+import { assertCounts, expectCount } from '../common/bench-kit';
 
 const EVENTS = 100_000;
 const FEATURES = 10;
@@ -58,10 +61,21 @@ const sortMs: number[] = [];
 const ingestMs: number[] = [];
 const evalMs: number[] = [];
 let bytes = 0;
+// What the repeats produced, summed: checked against what the inputs make it after the loop.
+const produced = {
+  sorted: 0,
+  windows: 0,
+  judged: 0,
+  events: 0,
+  features: 0,
+  featureValues: 0,
+  scoreValues: 0,
+};
 for (let repeat = 0; repeat < REPEATS; repeat++) {
   let t = performance.now();
-  for (const column of columns) Float64Array.from(column).sort();
+  const sorted = columns.map((column) => Float64Array.from(column).sort());
   sortMs.push(performance.now() - t);
+  produced.sorted += sorted.reduce((sum, column) => sum + column.length, 0);
 
   const windows = new TumblingWindows(prepared, { kind: 'count', events: EVENTS });
   t = performance.now();
@@ -74,8 +88,33 @@ for (let repeat = 0; repeat < REPEATS; repeat++) {
   t = performance.now();
   const evaluation = evaluateWindow(window, DEFAULT_DRIFT_RULE);
   evalMs.push(performance.now() - t);
-  if (evaluation.features.length !== FEATURES) throw new Error('features missing');
+  produced.windows += 1;
+  produced.judged += evaluation.judged ? 1 : 0;
+  produced.events += evaluation.events;
+  produced.features += evaluation.features.length;
+  produced.featureValues += evaluation.features.reduce(
+    (sum, f) => sum + (f.psi !== null && f.ksPValue !== null ? f.count : 0),
+    0,
+  );
+  produced.scoreValues += evaluation.score.psi !== null ? evaluation.score.count : 0;
 }
+
+expectCount(
+  `baseline values sorted (${REPEATS} × ${FEATURES} × ${EVENTS})`,
+  produced.sorted,
+  REPEATS * FEATURES * EVENTS,
+);
+expectCount(`windows closed and evaluated (${REPEATS})`, produced.windows, REPEATS);
+expectCount('windows judged (at least the rule minimum of events)', produced.judged, REPEATS);
+expectCount(`events in the evaluated windows (${REPEATS} × ${EVENTS})`, produced.events, REPEATS * EVENTS);
+expectCount(`features evaluated (${REPEATS} × ${FEATURES})`, produced.features, REPEATS * FEATURES);
+expectCount(
+  `feature values with PSI and KS (${REPEATS} × ${FEATURES} × ${EVENTS})`,
+  produced.featureValues,
+  REPEATS * FEATURES * EVENTS,
+);
+expectCount(`scores with PSI (${REPEATS} × ${EVENTS})`, produced.scoreValues, REPEATS * EVENTS);
+assertCounts();
 
 const baseline = median(sortMs);
 const line = (measure: string, value: number, unit: string, extra: Record<string, number> = {}): void => {

@@ -1,12 +1,17 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Type } from 'avsc';
 import type { Admin, Kafka } from 'kafkajs';
 import { encodeSingleObject, loadSchemaHistory } from '@streamscore/contracts';
+import { parseFeatureViews } from '@streamscore/features';
+import { loadPipelineConfig } from '@streamscore/platform';
 import {
   benchCatalogue,
   benchStack,
+  expectCount,
   passThroughRate,
+  readOutputs,
   printMeasures,
   produceAll,
   progress,
@@ -42,12 +47,30 @@ const LATENCY_SECONDS = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 60);
 /** Most departures of the steady run; above it the measured window ends with the replay. */
 const LATENCY_MAX_EVENTS = Number(process.env['BENCH_E2E_LATENCY_MAX_EVENTS'] ?? 100_000);
 const PARTITIONS = 6;
+/** How many of the demo's feature views read each source stream. */
+const VIEWS_PER_SOURCE = (() => {
+  const pipeline = loadPipelineConfig(join(ROOT, 'demo', 'flights', 'pipeline.json'));
+  const views = parseFeatureViews(
+    JSON.parse(readFileSync(pipeline.featureViews, 'utf8')),
+    pipeline.featureViews,
+  );
+  return {
+    events: views.filter((v) => v.source === 'events').length,
+    outcomes: views.filter((v) => v.source === 'outcomes').length,
+  };
+})();
 
 interface DemoReport {
   produced: number;
   validated: number;
+  deadLettered: number;
   predicted: number;
   predictionDeadLettered: number;
+  duplicatePredictions: number;
+  missingPredictions: number;
+  outcomesProduced: number;
+  /** The services' counters (comparable with the topics: the bench's runs restart nothing). */
+  metrics: { featureUpdatesApplied: number; featureUpdatesLate: number };
   elapsedSeconds: number;
   latencyMsP50: number;
   latencyMsP99: number;
@@ -68,6 +91,35 @@ interface DemoReport {
   hopScoringMsP99: number;
   hopCommitMsP99: number;
   accountedFor: boolean;
+}
+
+/**
+ * The demo's own accounting (it reads every topic back read_committed), checked here too: its
+ * counts printed, and the run fails unless every departure sent was validated or dead-lettered and
+ * every validated one predicted or dead-lettered once (`accountedFor`).
+ */
+function checkDemo(report: DemoReport, events: number, line: string): void {
+  expectCount('demo departures produced', report.produced, events);
+  expectCount(
+    `demo validated (${report.validated}) + dead letters (${report.deadLettered})`,
+    report.validated + report.deadLettered,
+    report.produced,
+  );
+  expectCount(
+    `demo predictions (${report.predicted}) + prediction dead letters (${report.predictionDeadLettered})`,
+    report.predicted + report.predictionDeadLettered,
+    report.validated,
+  );
+  expectCount('demo duplicate predictions', report.duplicatePredictions, 0);
+  expectCount('demo missing predictions', report.missingPredictions, 0);
+  // One feature-view update (applied, or dropped as late) per source record and view of its source.
+  const { featureUpdatesApplied: applied, featureUpdatesLate: late } = report.metrics;
+  expectCount(
+    `demo feature-view updates (${applied} applied + ${late} late)`,
+    applied + late,
+    report.produced * VIEWS_PER_SOURCE.events + report.outcomesProduced * VIEWS_PER_SOURCE.outcomes,
+  );
+  if (!report.accountedFor) throw new Error(`demo did not account for every event: ${line}`);
 }
 
 function runDemo(events: number, rate: number): Promise<DemoReport> {
@@ -109,9 +161,13 @@ function runDemo(events: number, rate: number): Promise<DemoReport> {
         fail(new Error(`demo exited ${String(code)} without a summary`));
         return;
       }
-      const report = JSON.parse(line) as DemoReport;
-      if (!report.accountedFor) fail(new Error(`demo did not account for every event: ${line}`));
-      else done(report);
+      try {
+        const report = JSON.parse(line) as DemoReport;
+        checkDemo(report, events, line);
+        done(report);
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   });
 }
@@ -135,7 +191,10 @@ async function passThroughReceipts(
     const run = await produceSteady(kafka, topics.name('events'), type, departures, rate);
     await awaitCommitted(admin, pt.groupId, topics.name('events'), run.produced);
     const received = await tail.awaitReceived(run.produced, 60_000);
-    if (received < run.produced) progress(`warning: the tail received ${received} of ${run.produced}`);
+    // Its inputs too, to tell a duplicate written by the steady producer from one the copy made.
+    const inputs = await readOutputs(kafka, topics.name('events'), run.produced);
+    expectCount('pass-through (latency) input records', inputs.length, run.produced);
+    expectCount('pass-through (latency) copies received read_committed', received, run.produced);
     const window = measureWindow(started, WARMUP_SECONDS, LATENCY_SECONDS);
     const out: number[] = [];
     for (const m of tail.take()) {

@@ -10,10 +10,10 @@ import {
   type FeatureQuery,
 } from '@streamscore/features';
 import { createRedis, loadPipelineConfig } from '@streamscore/platform';
-import { randomName, startServiceProcess, waitFor } from '@streamscore/testing';
+import { awaitGroupCommitted, randomName, startServiceProcess, waitFor } from '@streamscore/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchCatalogue, benchStack, printMeasures, progress, round } from '../common/bench-kit';
+import { benchCatalogue, benchStack, expectCount, printMeasures, progress, round } from '../common/bench-kit';
 import { loadFlightsParquet, toFlightEvents } from '@streamscore/demo-flights/testing';
 
 /**
@@ -130,15 +130,48 @@ async function main(): Promise<void> {
     );
     const rate = ((done.n - first.n) / (done.at - first.at)) * 1000;
     progress(`service ${rate.toFixed(0)} source records/s`);
-    const outcomes = (await (await fetch(`${service.url}/metrics`)).text())
-      .split('\n')
-      .filter((l) => l.startsWith('features_records_total{'))
-      .reduce<Record<string, number>>((sum, l) => {
-        const outcome = /outcome="(\w+)"/.exec(l)?.[1] ?? '?';
-        sum[outcome] = (sum[outcome] ?? 0) + Number(l.split(' ').pop());
-        return sum;
-      }, {});
-    progress(`view updates by outcome: ${JSON.stringify(outcomes)}`);
+    // Every source record × view of its source must be an update applied in Redis or dropped as
+    // late (a fresh run replays nothing, and the records are valid and placeable): read once the
+    // service committed both topics to their ends, so its counters include every batch.
+    const group = `${keyPrefix}group`;
+    await awaitGroupCommitted(admin, group, catalogue.name('eventsValidated'));
+    await awaitGroupCommitted(admin, group, catalogue.name('outcomesValidated'));
+    const metricsText = await (await fetch(`${service.url}/metrics`)).text();
+    const byViewOutcome = new Map<string, number>();
+    let deadLettered = 0;
+    let consumedIn = 0;
+    for (const l of metricsText.split('\n')) {
+      if (l.startsWith('features_records_in_total{')) consumedIn += Number(l.split(' ').pop());
+      if (l.startsWith('features_dead_lettered_total{')) deadLettered += Number(l.split(' ').pop());
+      if (!l.startsWith('features_records_total{')) continue;
+      const view = /view="([^"]+)"/.exec(l)?.[1] ?? '?';
+      const outcome = /outcome="(\w+)"/.exec(l)?.[1] ?? '?';
+      const key = `${view}/${outcome}`;
+      byViewOutcome.set(key, (byViewOutcome.get(key) ?? 0) + Number(l.split(' ').pop()));
+    }
+    const count = (view: string, outcome: string): number => byViewOutcome.get(`${view}/${outcome}`) ?? 0;
+    const sourceCount = (source: string): number =>
+      source === 'events' ? departures.length : source === 'outcomes' ? outcomes.length : 0;
+    let applied = 0;
+    let late = 0;
+    for (const view of views) {
+      const [a, l] = [count(view.name, 'applied'), count(view.name, 'late')];
+      applied += a;
+      late += l;
+      progress(
+        `view ${view.name} (${view.source}): ${a} applied, ${l} late, ` +
+          `${count(view.name, 'duplicate')} duplicate, ${count(view.name, 'invalid')} invalid`,
+      );
+      expectCount(`view ${view.name} updates applied + late`, a + l, sourceCount(view.source));
+    }
+    const expectedUpdates = views.reduce((sum, v) => sum + sourceCount(v.source), 0);
+    expectCount(
+      `feature-view updates (${applied} applied + ${late} late) over ${views.length} views`,
+      applied + late,
+      expectedUpdates,
+    );
+    expectCount('features source records consumed', consumedIn, total);
+    expectCount('features dead letters', deadLettered, 0);
 
     // One batch of 1,000 departures spread over the period, each read as of its own time.
     const queries: FeatureQuery[] = [];

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
-import type { Admin } from 'kafkajs';
+import type { Type } from 'avsc';
+import type { Admin, Kafka } from 'kafkajs';
 import { createDecoder, loadSchemaHistory, TopicCatalogue, type Prediction } from '@streamscore/contracts';
 import { createRedis } from '@streamscore/platform';
 import { cpuSecondsOf } from '../common/cpu-clock';
 import {
   randomName,
+  type ReadMessage,
   scrape,
   type ServiceProcess,
   startServiceProcess,
@@ -14,9 +16,12 @@ import {
   benchStack,
   commitMeasure,
   commitRate,
+  expectCount,
+  expectEachOnce,
   passThrough as passThroughMeasured,
   printMeasures,
   progress,
+  readOutputs,
   round,
   serviceSettingsFromEnv,
 } from '../common/bench-kit';
@@ -129,6 +134,31 @@ function startInference(
   );
 }
 
+/**
+ * The eventIds of what an inference service wrote: its predictions and its prediction dead letters
+ * (each a copy of the validated departure), read back read_committed to the end once at least
+ * `expected` records are there in all.
+ */
+async function predictedIds(
+  kafka: Kafka,
+  topics: TopicCatalogue,
+  expected: number,
+  decodePrediction: (m: ReadMessage) => Promise<string | undefined>,
+  departureType: Type,
+): Promise<{ predictions: number; deadLetters: number; ids: (string | undefined)[] }> {
+  const deadLetters = await readOutputs(kafka, topics.name('predictionsDeadLetter'), 0);
+  const predictions = await readOutputs(
+    kafka,
+    topics.name('predictions'),
+    Math.max(0, expected - deadLetters.length),
+  );
+  const ids: (string | undefined)[] = [];
+  for (const m of predictions) ids.push(await decodePrediction(m));
+  for (const m of deadLetters)
+    ids.push(m.value ? (departureType.decode(m.value, 10).value as { eventId: string }).eventId : undefined);
+  return { predictions: predictions.length, deadLetters: deadLetters.length, ids };
+}
+
 async function main(): Promise<void> {
   const { kafka, admin, redisUrl } = await benchStack();
   const redis = createRedis({ url: redisUrl });
@@ -197,6 +227,11 @@ async function main(): Promise<void> {
     progress(
       `Kafka work alone (runner, exactly-once, prediction-sized records) ${floorRate.toFixed(0)} records/s`,
     );
+    expectCount(
+      'Kafka floor outputs (one per input)',
+      (await readOutputs(kafka, floor.topics.name('predictions'), EVENTS)).length,
+      EVENTS,
+    );
     const stage = (name: string): number =>
       sumMetric(metrics, 'inference_stage_seconds_sum', `stage="${name}"`);
     const rowsScored = sumMetric(metrics, 'inference_rows_scored_total');
@@ -223,12 +258,17 @@ async function main(): Promise<void> {
     const predictionDecoder = createDecoder<Prediction>(
       loadSchemaHistory(join(ROOT, 'schemas', 'prediction')),
     );
+    const decodePrediction = async (m: ReadMessage): Promise<string | undefined> => {
+      const r = await predictionDecoder.decode(m.value, m.headers);
+      return r.ok ? r.record.eventId : undefined;
+    };
     progress(`latency: ${count} events at ${rate.toFixed(0)}/s through the service`);
+    const latencyDepartures = relabel(scored, count, 'L');
     const serviceRun = await produceSteady(
       kafka,
       eos.topics.name('eventsValidated'),
       departureType,
-      relabel(scored, count, 'L'),
+      latencyDepartures,
       rate,
     );
     await awaitCommitted(admin, eosGroup, eos.topics.name('eventsValidated'), EVENTS + count);
@@ -237,10 +277,17 @@ async function main(): Promise<void> {
       eos.topics.name('predictions'),
       serviceRun,
       EVENTS + count,
-      async (m) => {
-        const r = await predictionDecoder.decode(m.value, m.headers);
-        return r.ok ? r.record.eventId : undefined;
-      },
+      decodePrediction,
+    );
+    // Every validated departure sent (throughput and latency phases) predicted or dead-lettered once.
+    const eosOut = await predictedIds(kafka, eos.topics, EVENTS + count, decodePrediction, departureType);
+    progress(
+      `exactly-once: ${eosOut.predictions} predictions + ${eosOut.deadLetters} prediction dead letters`,
+    );
+    expectEachOnce(
+      'exactly-once predictions + prediction dead letters',
+      eosOut.ids,
+      [...scored, ...latencyDepartures].map((d) => d.eventId),
     );
     await eosService.stop('SIGTERM');
 
@@ -261,6 +308,12 @@ async function main(): Promise<void> {
     );
     await awaitCommitted(admin, pt.groupId, lat.topics.name('eventsValidated'), count);
     await pt.stop();
+    // Its inputs too, to tell a duplicate written by the steady producer from one the copy made.
+    expectCount(
+      'pass-through (latency) input records',
+      (await readOutputs(kafka, lat.topics.name('eventsValidated'), count)).length,
+      count,
+    );
     const ptLatency = await latencies(kafka, lat.topics.name('predictions'), ptRun, count, (m) =>
       Promise.resolve(
         m.value ? (departureType.decode(m.value, 10).value as { eventId: string }).eventId : undefined,
@@ -281,8 +334,18 @@ async function main(): Promise<void> {
       alo.topics.name('eventsValidated'),
       EVENTS,
     );
+    // At least once: a record may be predicted twice (a retried batch), none may be missing.
+    const aloOut = await predictedIds(kafka, alo.topics, EVENTS, decodePrediction, departureType);
     await aloService.stop('SIGTERM');
-    progress(`at-least-once ${aloRate.toFixed(0)} predictions/s`);
+    progress(
+      `at-least-once ${aloRate.toFixed(0)} predictions/s; ${aloOut.predictions} predictions + ` +
+        `${aloOut.deadLetters} prediction dead letters (${aloOut.ids.length - new Set(aloOut.ids).size} repeated)`,
+    );
+    expectEachOnce(
+      'at-least-once distinct predicted eventIds',
+      [...new Set(aloOut.ids)],
+      scored.map((d) => d.eventId),
+    );
 
     // ORT efficiency at the service's mean micro-batch size, on an otherwise idle service.
     const rows = Math.max(1, Math.round(meanBatch));
@@ -373,7 +436,7 @@ async function main(): Promise<void> {
       },
       {
         case: 'inference',
-        measure: 'eosMeasurevs_alo',
+        measure: 'eos_vs_alo',
         value: round(eosRate / aloRate),
         unit: 'ratio',
         baseline: 1,

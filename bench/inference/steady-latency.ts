@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Type } from 'avsc';
 import { ContentTypes, encodeSingleObject, Headers } from '@streamscore/contracts';
 import { randomName, readTopicToEnd, type ReadMessage } from '@streamscore/testing';
-import { committed, progress } from '../common/bench-kit';
+import { committed, expectCount, progress } from '../common/bench-kit';
 import type { FlightDeparture } from '@streamscore/demo-flights/testing';
 
 /**
@@ -122,7 +122,7 @@ export async function latencies(
     const sent = id === undefined ? undefined : run.sentAt.get(id);
     if (sent !== undefined) out.push(Number(m.timestamp) - sent);
   }
-  if (out.length < run.produced) progress(`warning: matched ${out.length} of ${run.produced} outputs`);
+  expectCount(`outputs on ${topic} of this run's ${run.produced} inputs`, out.length, run.produced);
   return out;
 }
 
@@ -136,7 +136,9 @@ export async function startPassThrough(
   output: string,
 ): Promise<{ groupId: string; stop: () => Promise<void> }> {
   const groupId = randomName('bench-passthrough-latency');
-  const producer = kafka.producer();
+  // Idempotent: a retried produce request (its answer lost under load) must not write a record
+  // twice, or the bench's count of the copies fails; the service it is compared with writes once.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, maxBytesPerPartition: 524_288 });
   await consumer.connect();

@@ -10,10 +10,12 @@ import {
   benchCatalogue,
   benchStack,
   commitMeasure,
+  expectCount,
   passThrough,
   printMeasures,
   produceAll,
   progress,
+  readOutputs,
   round,
   serviceSettingsFromEnv,
 } from '../common/bench-kit';
@@ -28,7 +30,14 @@ const PARTITIONS = 6;
 
 async function main(): Promise<void> {
   const { kafka, admin, brokers } = await benchStack();
-  const corpus = buildCorpus(EVENTS, 0, 3).map((m) => ({ key: m.key, value: m.value }));
+  const built = buildCorpus(EVENTS, 0, 3);
+  const corpus = built.map((m) => ({ key: m.key, value: m.value }));
+  // Sent without headers: a valid reading written as JSON loses its content type, so it is
+  // dead-lettered (UNSUPPORTED_FORMAT) like the invalid ones; the Avro ones are validated.
+  const sent: Sent = {
+    valid: built.filter((m) => m.expect.valid && m.headers === undefined).length,
+    total: corpus.length,
+  };
   const bytes = corpus.reduce((s, m) => s + m.value.length, 0) / corpus.length;
   progress(`${EVENTS} events of ${bytes.toFixed(0)} bytes on ${PARTITIONS} partitions`);
 
@@ -40,12 +49,13 @@ async function main(): Promise<void> {
     `baseline ${baseline.rate.toFixed(0)} events/s, ${baseline.cpuUsPerRecord.toFixed(1)} µs CPU/event`,
   );
 
-  const plain = await measureService(kafka, admin, brokers, corpus, 'ingestion', FIXTURE_PIPELINE);
+  const plain = await measureService(kafka, admin, brokers, corpus, sent, 'ingestion', FIXTURE_PIPELINE);
   const deduplicated = await measureService(
     kafka,
     admin,
     brokers,
     corpus,
+    sent,
     'ingestion-dedup',
     DEDUPLICATING_FIXTURE_PIPELINE,
   );
@@ -73,12 +83,23 @@ async function main(): Promise<void> {
   printMeasures([...measures('', plain), ...measures('_deduplicated', deduplicated)]);
 }
 
-/** The ingestion service over the corpus with one pipeline file: its commit rate and CPU per event. */
+/** Of the events the bench sends, how many the service must validate (the rest are dead letters). */
+interface Sent {
+  readonly valid: number;
+  readonly total: number;
+}
+
+/**
+ * The ingestion service over the corpus with one pipeline file: its commit rate and CPU per event;
+ * fails unless its outputs, read back read_committed, are one validated record per valid event sent
+ * and one dead letter per other one.
+ */
 async function measureService(
   kafka: Kafka,
   admin: Admin,
   brokers: string,
   corpus: readonly { key: string; value: Buffer }[],
+  sent: Sent,
   name: string,
   pipeline: string,
 ): Promise<{ rate: number; cpuUsPerRecord: number }> {
@@ -109,6 +130,16 @@ async function measureService(
     );
     progress(
       `${name} ${measured.rate.toFixed(0)} events/s, ${measured.cpuUsPerRecord.toFixed(1)} µs CPU/event`,
+    );
+    // Outputs and offsets commit in one transaction: once every offset is committed, so are they.
+    const validated = await readOutputs(kafka, catalogue.name('eventsValidated'), sent.valid);
+    const deadLetters = await readOutputs(kafka, catalogue.name('eventsDeadLetter'), sent.total - sent.valid);
+    expectCount(`${name} validated records`, validated.length, sent.valid);
+    expectCount(`${name} dead letters`, deadLetters.length, sent.total - sent.valid);
+    expectCount(
+      `${name} outputs (validated + dead letters)`,
+      validated.length + deadLetters.length,
+      sent.total,
     );
     return measured;
   } finally {
