@@ -1,7 +1,12 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Type } from 'avsc';
 import { ContentTypes, encodeSingleObject, Headers } from '@streamscore/contracts';
-import { randomName, readTopicToEnd, type ReadMessage } from '@streamscore/testing';
+import {
+  percentile as nearestRank,
+  randomName,
+  readTopicToEnd,
+  type ReadMessage,
+} from '@streamscore/testing';
 import { committed, expectCount, progress } from '../common/bench-kit';
 import type { FlightDeparture } from '@streamscore/demo-flights/testing';
 
@@ -94,10 +99,13 @@ export async function awaitCommitted(
   }
 }
 
+/** The shared nearest-rank rule (libs/testing measure-window.ts) over unsorted values; NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+  if (values.length === 0) return Number.NaN;
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 /**
