@@ -133,10 +133,15 @@ async function main(options: Options): Promise<number> {
   // after 2 consecutive drifting windows (the service default is 3).
   const serviceEnv: Record<ServiceName, Record<string, string>> = {
     ingestion: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'ingestion') },
-    features: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'features') },
+    features: {
+      STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'features'),
+      STREAMSCORE_INGESTION_GROUP_ID: serviceGroupId(runId, 'ingestion'),
+    },
     inference: { STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'inference') },
     'drift-monitor': {
       STREAMSCORE_GROUP_ID: serviceGroupId(runId, 'drift'),
+      STREAMSCORE_INGESTION_GROUP_ID: serviceGroupId(runId, 'ingestion'),
+      STREAMSCORE_INFERENCE_GROUP_ID: serviceGroupId(runId, 'inference'),
       STREAMSCORE_DRIFT_ALERT_AFTER: '2',
       STREAMSCORE_DRIFT_TRIGGER_AFTER: '2',
     },
@@ -190,6 +195,7 @@ async function main(options: Options): Promise<number> {
     alerts: number;
     featuresApplied: number;
     featuresLate: number;
+    driftLate: number;
   }> => {
     const [ing, inf, drift, feat] = await Promise.all([
       scrape(urlOf('ingestion')),
@@ -209,6 +215,7 @@ async function main(options: Options): Promise<number> {
       // Per view: a record counts once for every view of its source.
       featuresApplied: sumMetric(feat, 'features_records_total', 'outcome="applied"'),
       featuresLate: sumMetric(feat, 'features_records_total', 'outcome="late"'),
+      driftLate: sumMetric(drift, 'drift_late_records_total'),
     };
     const seconds = (Date.now() - replayStarted) / 1000;
     line(
@@ -323,6 +330,8 @@ async function main(options: Options): Promise<number> {
     // Feature-view updates applied and dropped as late (one per record and view of its source).
     featureUpdatesApplied: final.featuresApplied,
     featureUpdatesLate: final.featuresLate,
+    // Predictions the drift monitor dropped because their window had closed.
+    driftLateRecords: final.driftLate,
   };
   // The namespace, so a caller can reach the topics of a --keep-running run (the e2e test's CLI steps).
   const report = { ...summary, metrics, restarts, topicPrefix: runId, partitions: options.partitions };
@@ -339,6 +348,7 @@ async function main(options: Options): Promise<number> {
   for (const [k, v] of Object.entries(summary)) line(`  ${k.padEnd(26)} ${String(v)}`);
   line(`  ${'featureUpdatesApplied'.padEnd(26)} ${metrics.featureUpdatesApplied}`);
   line(`  ${'featureUpdatesLate'.padEnd(26)} ${metrics.featureUpdatesLate}`);
+  line(`  ${'driftLateRecords'.padEnd(26)} ${metrics.driftLateRecords}`);
   // Not a figure of the pipeline: elapsedSeconds is (docs/demo-summary.md).
   line(`  wall time, with start-up and accounting ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (options.summary) writeFileSync(options.summary, `${JSON.stringify(report, null, 2)}\n`);

@@ -15,6 +15,7 @@ export interface DemoReport extends Summary {
     predictionDeadLettered: number;
     featureUpdatesApplied: number;
     featureUpdatesLate: number;
+    driftLateRecords: number;
   };
   restarts: { service: string; exitCode: number | null; stopMs: number }[];
   topicPrefix: string;

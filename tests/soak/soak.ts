@@ -67,6 +67,7 @@ function serviceEnv(
     features: {
       ...common,
       STREAMSCORE_GROUP_ID: group('features'),
+      STREAMSCORE_INGESTION_GROUP_ID: group('ingestion'),
       STREAMSCORE_MAX_BATCH_ROWS: String(MICRO_BATCH_ROWS.features),
     },
     inference: {
@@ -75,7 +76,13 @@ function serviceEnv(
       STREAMSCORE_GROUP_ID: group('inference'),
       STREAMSCORE_MAX_BATCH_ROWS: String(MICRO_BATCH_ROWS.inference),
     },
-    'drift-monitor': { ...common, STREAMSCORE_SCHEMAS_DIR: SCHEMAS, STREAMSCORE_GROUP_ID: group('drift') },
+    'drift-monitor': {
+      ...common,
+      STREAMSCORE_SCHEMAS_DIR: SCHEMAS,
+      STREAMSCORE_GROUP_ID: group('drift'),
+      STREAMSCORE_INGESTION_GROUP_ID: group('ingestion'),
+      STREAMSCORE_INFERENCE_GROUP_ID: group('inference'),
+    },
   };
 }
 

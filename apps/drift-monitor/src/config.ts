@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { bool, int, loadConfig, num, oneOf, serviceEnv, str, type ConfigOf } from '@streamscore/config';
+import { DEFAULT_GROUP_IDS } from '@streamscore/platform';
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +12,23 @@ export const driftMonitorEnv = {
     default: resolve(process.cwd(), 'schemas'),
     description: 'the platform schemas directory (prediction, drift-report, …)',
   }),
-  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-drift-monitor' }),
+  STREAMSCORE_GROUP_ID: str({ default: DEFAULT_GROUP_IDS.drift }),
+  STREAMSCORE_INGESTION_GROUP_ID: str({
+    default: DEFAULT_GROUP_IDS.ingestion,
+    description:
+      "ingestion's consumer group: its committed event-time progress bounds the predictions still to come",
+  }),
+  STREAMSCORE_INFERENCE_GROUP_ID: str({
+    default: DEFAULT_GROUP_IDS.inference,
+    description:
+      "inference's consumer group: its committed event-time progress bounds the predictions still to come",
+  }),
+  STREAMSCORE_WATERMARK_REFRESH_MS: int({
+    default: 1_000,
+    min: 100,
+    max: 60_000,
+    description: 'how often the upstream event-time progress that closes windows is read',
+  }),
   STREAMSCORE_DRIFT_WINDOW: oneOf(['time', 'count'] as const, { default: 'time' }),
   STREAMSCORE_DRIFT_WINDOW_MS: int({ default: DAY_MS, min: 1 }),
   STREAMSCORE_DRIFT_WINDOW_EVENTS: int({ default: 100_000, min: 1 }),

@@ -22,7 +22,13 @@ import {
   type DriftReport,
   type RetrainingTrigger,
 } from '@streamscore/contracts';
-import type { CommitOffset, HandledBatch, OutputMessage, PartitionBatch } from '@streamscore/kafka';
+import {
+  encodeEventTime,
+  type CommitOffset,
+  type HandledBatch,
+  type OutputMessage,
+  type PartitionBatch,
+} from '@streamscore/kafka';
 import { HealthRegistry } from '@streamscore/observability';
 import { loadPipelineConfig, type PipelineConfig } from '@streamscore/platform';
 import { loadDriftMonitorConfig } from './config';
@@ -70,10 +76,18 @@ interface Landed {
 class FakeAdmin {
   readonly ends = new Map<number, { low: number; high: number }>();
   readonly committed = new Map<number, string>();
+  /** Partition 0 of an upstream topic (events, validated events): its end and the committed offset with its metadata; absent = empty. */
+  readonly upstream = new Map<string, { end: number; committed: number; metadata: string }>();
   failure: Error | undefined;
 
-  fetchTopicOffsets() {
+  fetchTopicOffsets(topic: string) {
     if (this.failure) return Promise.reject(this.failure);
+    if (topic !== TOPIC.predictions) {
+      const up = this.upstream.get(topic);
+      return Promise.resolve(
+        up ? [{ partition: 0, offset: String(up.end), high: String(up.end), low: '0' }] : [],
+      );
+    }
     return Promise.resolve(
       [...this.ends].map(([partition, { low, high }]) => ({
         partition,
@@ -83,10 +97,18 @@ class FakeAdmin {
       })),
     );
   }
-  fetchOffsets() {
+  fetchOffsets({ topics }: { topics: string[] }) {
+    const up = this.upstream.get(topics[0] ?? '');
+    if (up)
+      return Promise.resolve([
+        {
+          topic: topics[0],
+          partitions: [{ partition: 0, offset: String(up.committed), metadata: up.metadata }],
+        },
+      ]);
     return Promise.resolve([
       {
-        topic: TOPIC.predictions,
+        topic: topics[0],
         partitions: [...this.ends.keys()].map((partition) => ({
           partition,
           offset: this.committed.get(partition) ?? '-1',
@@ -200,7 +222,7 @@ class Harness {
   }
 
   /** Hands the handler one micro-batch, as the transport does; nothing is delivered yet. */
-  handle(partition: number, records: readonly Record_[], highWatermark: number): Promise<HandledBatch> {
+  async handle(partition: number, records: readonly Record_[], highWatermark: number): Promise<HandledBatch> {
     const messages: KafkaMessage[] = records.map((r) => ({
       key: Buffer.from(`k-${r.offset}`),
       value: r.value,
@@ -216,6 +238,8 @@ class Harness {
       highWatermark: String(highWatermark),
       heartbeat: () => Promise.resolve(),
     };
+    // The progress the handler's timer reads: the fake admin's ends as the test set them.
+    await this.handler.refreshInputProgress();
     return this.handler.handle(batch);
   }
 
@@ -460,10 +484,11 @@ describe('drift monitor (DriftHandler with DriftMonitorService)', () => {
     it('should count a partition as caught up once the transport skipped past its last records (a commit marker)', async () => {
       const h = await Harness.start();
       h.admin.ends.set(0, { low: 0, high: 100 });
-      h.admin.ends.set(1, { low: 0, high: 2 });
+      h.admin.ends.set(1, { low: 0, high: 3 });
       await h.join([0, 1]);
-      // Offset 1 is the transaction's commit marker: the micro-batch ends one short of the high watermark.
-      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 10, 'p1-0') }], 2);
+      // Offset 1 is an aborted transaction's record and 2 its abort marker: the micro-batch ends two
+      // short of the end (a drained partition's last offset, a commit marker, would count as read).
+      await h.deliver(1, [{ offset: 0, value: encoded(BASE + 10, 'p1-0') }], 3);
       await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(3, 1, 30)], 100);
       expect(h.landed).toEqual([]);
 
@@ -472,12 +497,37 @@ describe('drift monitor (DriftHandler with DriftMonitorService)', () => {
       await h.deliver(0, hourOf(3, 1, 31), 100);
       expect(h.landed).toEqual([]);
 
-      h.handler.skipped({ topic: TOPIC.predictions, partition: 1, nextOffset: 2 });
+      h.handler.skipped({ topic: TOPIC.predictions, partition: 1, nextOffset: 3 });
       await h.deliver(0, hourOf(3, 1, 32), 100);
       expect(h.landed).toHaveLength(1);
       const reports = await reportsOf(h.landed[0]);
       expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 31]]);
       expect(offsetsOf(h.landed[0])).toEqual(committedOffsets([1, 1], [0, 30]));
+    });
+
+    it("should hold windows at ingestion's committed progress while it has events left to validate", async () => {
+      const h = await Harness.start();
+      h.admin.ends.set(0, { low: 0, high: 100 });
+      // Ingestion has validated events up to the first half hour and has more left to read.
+      h.admin.upstream.set(catalogue.name('events'), {
+        end: 50,
+        committed: 20,
+        metadata: encodeEventTime(BASE + HOUR / 2),
+      });
+      await h.join([0]);
+      await h.deliver(0, [...hourOf(0, 30, 0), ...hourOf(3, 1, 30)], 100);
+      expect(h.landed).toEqual([]);
+      // Ingestion caught up at hour 3: partition 0 (read to its end) no longer holds the first hour.
+      h.admin.upstream.set(catalogue.name('events'), {
+        end: 50,
+        committed: 50,
+        metadata: encodeEventTime(BASE + 3 * HOUR),
+      });
+      h.admin.ends.set(0, { low: 0, high: 31 });
+      await h.deliver(0, [], 31);
+      expect(h.landed).toHaveLength(1);
+      const reports = await reportsOf(h.landed[0]);
+      expect(reports.map((r) => [r.window.index, r.events])).toEqual([[FIRST_INDEX, 30]]);
     });
 
     it('should report each closable window oldest first, an empty hour leaving no report', async () => {

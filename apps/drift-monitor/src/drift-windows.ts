@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
 import type { Decoder, Prediction } from '@streamscore/contracts';
 import { advanceAlerts, evaluateWindow, type AlertState } from '@streamscore/drift';
+import { ProgressHistory, unreadBoundMs, type ProgressReading } from '@streamscore/kafka';
 import type { DriftMetrics } from './drift.metrics';
 import { buildOutputs, type WindowOutputs } from './drift-records';
 import type { ModelReferences } from './model-references';
@@ -35,8 +36,8 @@ export interface DriftWindowsOptions {
 interface PartitionProgress {
   /** Latest event time read. */
   maxEventTime: number;
-  /** Whether the partition had nothing left to read after its last micro-batch. */
-  caughtUp: boolean;
+  /** The next offset to read: where the member started, then past every record and marker read. */
+  readTo: bigint;
 }
 
 /**
@@ -50,7 +51,8 @@ export class DriftWindows {
   private readonly states = new Map<string, ModelWindows | Error>();
   private readonly positions = new Map<number, bigint>();
   private readonly partitionProgress = new Map<number, PartitionProgress>();
-  private readonly highWatermarks = new Map<number, bigint>();
+  /** Upstream's bound and where predictions ended at each refresh (written in transactions). */
+  private readonly inputProgress = new ProgressHistory(true);
   private resumedState: Map<string, Resumed> | undefined;
 
   constructor(private readonly options: DriftWindowsOptions) {}
@@ -69,12 +71,16 @@ export class DriftWindows {
     this.states.clear();
     this.positions.clear();
     this.partitionProgress.clear();
-    this.highWatermarks.clear();
   }
 
-  /** An assigned partition, before it delivers: `caughtUp` when it has nothing left to read. */
-  assignPartition(partition: number, caughtUp: boolean): void {
-    this.partitionProgress.set(partition, { maxEventTime: Number.NEGATIVE_INFINITY, caughtUp });
+  /** An assigned partition, before it delivers, and the offset its reading starts from. */
+  assignPartition(partition: number, startOffset: bigint): void {
+    this.partitionProgress.set(partition, { maxEventTime: Number.NEGATIVE_INFINITY, readTo: startOffset });
+  }
+
+  /** One refresh of the input's progress (upstream's bound, then the ends of predictions): what closes windows. */
+  recordInputProgress(reading: ProgressReading): void {
+    this.inputProgress.record(reading);
   }
 
   /** Counts one prediction into its window and moves the partition's position past it. */
@@ -82,26 +88,19 @@ export class DriftWindows {
     const offset = BigInt(message.offset);
     const eventTime = await this.count(message, partition, offset);
     this.positions.set(partition, offset + 1n);
-    const progress = this.partitionProgress.get(partition);
-    if (eventTime !== null && (!progress || eventTime > progress.maxEventTime))
-      this.partitionProgress.set(partition, { maxEventTime: eventTime, caughtUp: false });
+    const progress = this.partitionProgress.get(partition) ?? {
+      maxEventTime: Number.NEGATIVE_INFINITY,
+      readTo: offset + 1n,
+    };
+    if (eventTime !== null && eventTime > progress.maxEventTime) progress.maxEventTime = eventTime;
+    if (offset + 1n > progress.readTo) progress.readTo = offset + 1n;
+    this.partitionProgress.set(partition, progress);
   }
 
-  /** After a micro-batch: caught up when its next offset reaches the partition's high watermark. */
-  partitionRead(partition: number, nextOffset: bigint, highWatermark: bigint): void {
-    this.highWatermarks.set(partition, highWatermark);
-    const progress = this.partitionProgress.get(partition);
-    if (progress) progress.caughtUp = nextOffset >= highWatermark;
-  }
-
-  /**
-   * The transport read past records no handler sees (a transaction's commit marker): the partition
-   * is caught up if that reached the high watermark of its last micro-batch.
-   */
+  /** The transport read past records no handler sees (a transaction's commit marker). */
   skippedTo(partition: number, nextOffset: bigint): void {
-    const highWatermark = this.highWatermarks.get(partition);
     const progress = this.partitionProgress.get(partition);
-    if (progress && highWatermark !== undefined && nextOffset >= highWatermark) progress.caughtUp = true;
+    if (progress && nextOffset > progress.readTo) progress.readTo = nextOffset;
   }
 
   /**
@@ -173,15 +172,22 @@ export class DriftWindows {
   }
 
   /**
-   * The input's event-time progress: the slowest partition that still has records to read.
-   * Partitions that are caught up (or never delivered anything, e.g. empty ones) do not hold
-   * windows back; records they receive later are subject to the allowed lateness.
+   * The input's event-time progress (libs/kafka unreadBoundMs): per partition with records left,
+   * upstream's bound from the last refresh whose end it has read past — predictions interleave
+   * inference's transactions, so a partition's own latest event time does not bound what follows
+   * it; partitions read to the latest end wait only on the latest bound. Before any upstream
+   * progress is known, each partition's own latest event time (per-partition watermarks).
    */
   private inputEventTime(): number {
-    let slowest = Number.POSITIVE_INFINITY;
-    for (const { maxEventTime, caughtUp } of this.partitionProgress.values())
-      if (!caughtUp && maxEventTime < slowest) slowest = maxEventTime;
-    return slowest;
+    const bound = unreadBoundMs(
+      this.inputProgress,
+      [...this.partitionProgress].map(([partition, { maxEventTime, readTo }]) => ({
+        partition,
+        readTo: Number(readTo),
+        ownMaxMs: Number.isFinite(maxEventTime) ? maxEventTime : undefined,
+      })),
+    );
+    return bound ?? Number.POSITIVE_INFINITY;
   }
 
   private async stateFor(modelName: string, modelVersion: string): Promise<ModelWindows | Error> {

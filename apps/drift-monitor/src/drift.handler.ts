@@ -1,21 +1,24 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import type { Admin } from 'kafkajs';
 import { createDecoder, type Prediction, type TopicCatalogue } from '@streamscore/contracts';
-import type {
-  AbandonReason,
-  BatchHandler,
-  CommitOffset,
-  HandledBatch,
-  PartitionAssignment,
-  PartitionBatch,
-  PartitionPosition,
+import {
+  readUpstreamBound,
+  type AbandonReason,
+  type BatchHandler,
+  type CommitOffset,
+  type HandledBatch,
+  type PartitionAssignment,
+  type PartitionBatch,
+  type PartitionPosition,
+  type ProgressHop,
 } from '@streamscore/kafka';
 import { HealthRegistry } from '@streamscore/observability';
 import {
   BatchHandlerController,
   batchPatterns,
   KAFKA_ADMIN,
+  predictionHops,
   TOPICS,
   type PipelineConfig,
 } from '@streamscore/platform';
@@ -39,11 +42,14 @@ export const OBSERVE = 'drift.observe';
  * never counted twice.
  */
 @BatchHandlerController()
-export class DriftHandler implements BatchHandler {
+export class DriftHandler implements BatchHandler, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DriftHandler.name);
   private readonly windows: DriftWindows;
   private readonly target: DriftOutputTarget;
   private readonly predictions: string;
+  /** Who writes predictions: their committed event-time progress closes windows. */
+  private readonly upstream: readonly ProgressHop[];
+  private refreshTimer: NodeJS.Timeout | undefined;
   /** Why memory no longer matches Kafka (closed windows left it undelivered): nothing more is counted. */
   private untrusted: string | undefined;
 
@@ -57,6 +63,10 @@ export class DriftHandler implements BatchHandler {
     health: HealthRegistry,
   ) {
     this.predictions = topics.name('predictions');
+    this.upstream = predictionHops(topics, {
+      ingestion: config.STREAMSCORE_INGESTION_GROUP_ID,
+      inference: config.STREAMSCORE_INFERENCE_GROUP_ID,
+    });
     this.target = driftOutputTarget(config, topics);
     this.windows = new DriftWindows({
       settings: monitorSettings(config),
@@ -69,6 +79,20 @@ export class DriftHandler implements BatchHandler {
       name: 'drift-windows',
       check: () => (this.untrusted ? Promise.reject(new Error(this.untrusted)) : Promise.resolve()),
     });
+  }
+
+  /** The input's progress before the first micro-batch (the transport starts after bootstrap), then every refresh. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refreshInputProgress();
+    this.refreshTimer = setInterval(
+      () => void this.refreshInputProgress(),
+      this.config.STREAMSCORE_WATERMARK_REFRESH_MS,
+    );
+    this.refreshTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.refreshTimer);
   }
 
   /**
@@ -92,8 +116,6 @@ export class DriftHandler implements BatchHandler {
     if (this.untrusted) return { outputs: [] };
     const { partition, messages } = batch;
     for (const message of messages) await this.windows.accept(message, partition);
-    const last = messages[messages.length - 1];
-    if (last) this.windows.partitionRead(partition, BigInt(last.offset) + 1n, BigInt(batch.highWatermark));
     const closed = await this.windows.takeClosed(() => batch.heartbeat());
     this.metrics.openWindowBytes.set(this.windows.openWindowBytes);
     if (closed.length === 0) return { outputs: [] };
@@ -118,6 +140,24 @@ export class DriftHandler implements BatchHandler {
       this.windows.skippedTo(position.partition, BigInt(position.nextOffset));
   }
 
+  /**
+   * Upstream's bound first, then where predictions end: a partition read to those ends holds
+   * everything written before the bound was read. Best effort: a stale reading only closes
+   * windows later. Public for tests, which drive it instead of the timer.
+   */
+  async refreshInputProgress(): Promise<void> {
+    try {
+      const upstreamMs = await readUpstreamBound(this.admin, this.upstream);
+      const ends = await this.admin.fetchTopicOffsets(this.predictions);
+      this.windows.recordInputProgress({
+        upstreamMs,
+        ends: new Map(ends.map((e) => [e.partition, Number(e.high)])),
+      });
+    } catch (error) {
+      this.logger.debug(`reading the input's progress failed: ${String(error)}`);
+    }
+  }
+
   private async startPartitions(partitions: readonly number[]): Promise<void> {
     const topic = this.predictions;
     const [ends, committed] = await Promise.all([
@@ -129,7 +169,7 @@ export class DriftHandler implements BatchHandler {
       const end = ends.find((p) => p.partition === partition);
       const from = BigInt(committedOffsets.find((p) => p.partition === partition)?.offset ?? '-1');
       const start = from >= 0n ? from : BigInt(end?.low ?? '0');
-      this.windows.assignPartition(partition, start >= BigInt(end?.high ?? '0'));
+      this.windows.assignPartition(partition, start);
     }
   }
 

@@ -1,4 +1,5 @@
 import { bool, int, loadConfig, optionalStr, serviceEnv, str, type ConfigOf } from '@streamscore/config';
+import { DEFAULT_GROUP_IDS } from '@streamscore/platform';
 
 /** Every setting of the features service; the only file that reads process.env. */
 export const featuresEnv = {
@@ -7,7 +8,7 @@ export const featuresEnv = {
     description:
       'pipeline file naming the stream schemas and the feature views (e.g. demo/flights/pipeline.json); without it the service has no views and consumes nothing',
   }),
-  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-features' }),
+  STREAMSCORE_GROUP_ID: str({ default: DEFAULT_GROUP_IDS.features }),
   STREAMSCORE_REBUILD: bool({
     default: false,
     description:
@@ -20,12 +21,10 @@ export const featuresEnv = {
   STREAMSCORE_MAX_MESSAGE_BYTES: int({ default: 1_048_576, min: 64, max: 64 * 1_048_576 }),
   STREAMSCORE_RECORDS_PER_SCRIPT: int({ default: 500, min: 1, max: 10_000 }),
   STREAMSCORE_WATERMARK_REFRESH_MS: int({ default: 1_000, min: 100, max: 60_000 }),
-  STREAMSCORE_PARTITION_IDLE_MS: int({
-    default: 3_000,
-    min: 0,
-    max: 3_600_000,
+  STREAMSCORE_INGESTION_GROUP_ID: str({
+    default: DEFAULT_GROUP_IDS.ingestion,
     description:
-      'a caught-up source partition holds the view watermarks at its own event time until it has had no new record for this long',
+      "ingestion's consumer group: the event-time progress committed with its offsets bounds what the validated topics may still receive, and so the view watermarks",
   }),
   STREAMSCORE_READ_DEADLINE_MS: int({ default: 1_000, min: 1, max: 60_000 }),
   STREAMSCORE_HTTP_MAX_QUERIES: int({ default: 1_000, min: 1, max: 100_000 }),

@@ -180,8 +180,8 @@ describe('features service on the real Kafka and Redis', () => {
         (await groupBacklog(admin, groupId, catalogue.name('outcomesValidated'))) === 0,
       { timeoutMs: 120_000, intervalMs: 250, description: 'the group committed every record' },
     );
-    // Partitions hold the watermarks until idle (STREAMSCORE_PARTITION_IDLE_MS); wait until they
-    // have settled at the newest record − lateness, so that the reads below see one state.
+    // Nothing upstream is left (no ingestion writes here), so once every partition is caught up
+    // the watermarks settle at the newest record − lateness; wait for it, so the reads below see one state.
     const settled = new FeatureReader(redis, fixture.views, { keyPrefix });
     const newest = (view: (typeof fixture.views)[number]): number =>
       (view.source === 'events'

@@ -15,8 +15,14 @@ import {
   type TopicCatalogue,
 } from '@streamscore/contracts';
 import type { FeatureRecord } from '@streamscore/features';
-import type { HandledBatch, PartitionBatch, PartitionPosition } from '@streamscore/kafka';
-import { KAFKA_ADMIN, REDIS, TOPICS } from '@streamscore/platform';
+import {
+  readUpstreamBound,
+  type HandledBatch,
+  type PartitionBatch,
+  type PartitionPosition,
+  type ProgressHop,
+} from '@streamscore/kafka';
+import { KAFKA_ADMIN, REDIS, TOPICS, validatedStreamHops } from '@streamscore/platform';
 import type { FeaturesConfig } from './config';
 import { decodeBatch } from './decode-batch';
 import type { FeatureDeployment, FeatureSource } from './deployment';
@@ -30,6 +36,8 @@ interface Route {
   readonly topic: string;
   readonly decoder: Decoder<FeatureRecord>;
   readonly watermark: SourceWatermark;
+  /** Who writes the topic: their committed progress bounds what it may still receive. */
+  readonly upstream: readonly ProgressHop[];
   /** Hash partition → greatest event time materialized, shared by the group's instances. */
   readonly progressKey: string;
 }
@@ -75,7 +83,8 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
           source,
           topic,
           decoder: createDecoder<FeatureRecord>(loadSchemaHistory(source.schemaDir), limits),
-          watermark: new SourceWatermark({ idleMs: config.STREAMSCORE_PARTITION_IDLE_MS }),
+          watermark: new SourceWatermark(),
+          upstream: validatedStreamHops(topics, source.name, config.STREAMSCORE_INGESTION_GROUP_ID),
           progressKey: `${store.keyPrefix}fsvc:${this.groupId}:progress:${topic}`,
         };
         return [topic, route];
@@ -131,7 +140,6 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
     this.metrics.recordsIn.inc({ topic: batch.topic }, batch.messages.length);
     // The source watermark as of BEFORE this batch: a batch can span hours of event time, and
     // its own older records must not count as late against its newest.
-    route.watermark.markActive(batch.partition);
     const sourceWatermarkMs = route.watermark.watermarkMs(route.source.latenessMs);
     const started = performance.now();
     const counts = await this.store.materializer.applyRecords(
@@ -181,6 +189,10 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
   private async refresh(): Promise<void> {
     try {
       for (const route of this.routes.values()) {
+        // Upstream first: a partition found caught up to the offsets read next holds everything
+        // ingestion had committed when its progress was read. Both are set together, once both
+        // were read: a fresh bound beside stale offsets would pass records still unread.
+        const upstream = await readUpstreamBound(this.admin, route.upstream);
         const [high, committed, shared] = await Promise.all([
           this.admin.fetchTopicOffsets(route.topic),
           this.admin.fetchOffsets({ groupId: this.groupId, topics: [route.topic] }),
@@ -195,7 +207,7 @@ export class MaterializationService implements OnApplicationBootstrap, OnApplica
           high: Number(h.high),
           committed: committedOf.get(h.partition) ?? -1,
         }));
-        route.watermark.setOffsets(offsets);
+        route.watermark.setReading(upstream, offsets);
         route.watermark.setShared(
           new Map(Object.entries(shared).map(([partition, time]) => [Number(partition), Number(time)])),
         );

@@ -1,21 +1,24 @@
+import { NO_PROGRESS_MS, ProgressHistory, unreadBoundMs } from '@streamscore/kafka';
+
 /**
  * The watermark of one source topic as the service passes it to the materializer
  * (`sourceWatermarkMs`, docs/features.md "Watermark rule"):
  *
- *   min over the topic's partitions that still have records to read of
- *   (greatest event time materialized from the partition − allowed lateness)
+ *   min(ingestion's progress on the stream's input,
+ *       min over the topic's partitions that still have records to read of
+ *         greatest event time materialized from the partition) − allowed lateness
  *
- * A partition is caught up when everything up to its high watermark has been materialized (by
- * this instance, or committed by the group). A caught-up partition still holds the watermark at
- * its own greatest event time − lateness until it has been idle (no new record) for `idleMs`:
- * its producer (ingestion, one batch at a time) may be about to write records hours behind the
- * other partitions, which would otherwise arrive late. After that it holds nothing back, so an
- * idle partition cannot stall the views (Flink's `withIdleness`). A partition with records left
- * but none materialized yet holds the watermark at NO_PROGRESS_MS. The greatest event time per
- * partition is shared through the store, so every instance of the group sees the progress of
- * partitions other instances own.
+ * A partition is caught up when everything up to its last stable offset has been materialized (by
+ * this instance, or committed by the group); it then holds nothing back by itself. What it may
+ * still receive is bounded by ingestion's progress: the greatest event time ingestion committed
+ * from each input partition it has records left in (libs/kafka upstream-progress.ts). So a
+ * partition that ingestion is slow to write never lets the views run past records still on the
+ * way, and one nobody writes never stalls them. A partition with records left but none
+ * materialized yet holds the watermark at NO_PROGRESS_MS. The greatest event time per partition is
+ * shared through the store, so every instance of the group sees the progress of partitions other
+ * instances own.
  */
-export const NO_PROGRESS_MS = Number.MIN_SAFE_INTEGER;
+export { NO_PROGRESS_MS };
 
 export interface PartitionOffsets {
   readonly partition: number;
@@ -32,65 +35,37 @@ interface Progress {
   maxTimeMs: number | undefined;
 }
 
-export interface SourceWatermarkOptions {
-  /** How long a caught-up partition keeps holding the watermark after its last new record. */
-  readonly idleMs?: number;
-  /** Wall clock, for tests. */
-  readonly now?: () => number;
-}
-
 export class SourceWatermark {
   private readonly local = new Map<number, Progress>();
   private readonly shared = new Map<number, number>();
-  /** Wall-clock time of the last sign of new records per partition. */
-  private readonly activeAt = new Map<number, number>();
-  /**
-   * The first sign of records in any partition. A partition without records yet counts as
-   * active from then on (until idle): the producer may be about to write its first records,
-   * older than what another partition already delivered.
-   */
-  private firstActivityAt: number | undefined;
   private offsets: readonly PartitionOffsets[] = [];
-  private readonly idleMs: number;
-  private readonly now: () => number;
-
-  constructor(options: SourceWatermarkOptions = {}) {
-    this.idleMs = options.idleMs ?? 0;
-    this.now = options.now ?? Date.now;
-  }
+  /** Ingestion's bound and the topic's ends at each refresh; validated topics are written in transactions. */
+  private readonly history = new ProgressHistory(true);
 
   /** After a micro-batch was materialized: offsets below nextOffset are done. */
   observe(partition: number, nextOffset: number, maxTimeMs: number | undefined): void {
     const progress = this.local.get(partition) ?? { nextOffset: 0, maxTimeMs: undefined };
     progress.nextOffset = Math.max(progress.nextOffset, nextOffset);
-    if (maxTimeMs !== undefined) {
+    if (maxTimeMs !== undefined)
       progress.maxTimeMs = Math.max(progress.maxTimeMs ?? NO_PROGRESS_MS, maxTimeMs);
-      this.markActive(partition);
-    }
     this.local.set(partition, progress);
   }
 
   /** The greatest event time materialized per partition, as recorded in the store. */
   setShared(maxTimeByPartition: ReadonlyMap<number, number>): void {
     for (const [partition, maxTimeMs] of maxTimeByPartition) {
-      const known = this.shared.get(partition) ?? NO_PROGRESS_MS;
-      if (maxTimeMs > known) {
-        this.shared.set(partition, maxTimeMs);
-        this.markActive(partition);
-      }
+      if (maxTimeMs > (this.shared.get(partition) ?? NO_PROGRESS_MS)) this.shared.set(partition, maxTimeMs);
     }
   }
 
-  setOffsets(offsets: readonly PartitionOffsets[]): void {
+  /**
+   * One refresh: ingestion's progress on the stream's input (libs/kafka readUpstreamBound), then
+   * the source's partitions, read after it — so records past these ends were committed after the
+   * bound was read, and are no older than it.
+   */
+  setReading(upstreamMs: number | undefined, offsets: readonly PartitionOffsets[]): void {
     this.offsets = offsets;
-    for (const row of offsets) if (this.readUpTo(row) < row.high) this.markActive(row.partition);
-  }
-
-  /** A micro-batch of the partition is about to be materialized. */
-  markActive(partition: number): void {
-    const now = this.now();
-    this.activeAt.set(partition, now);
-    this.firstActivityAt ??= now;
+    this.history.record({ upstreamMs, ends: new Map(offsets.map((o) => [o.partition, o.high])) });
   }
 
   /** Greatest event time materialized from a partition (local or shared). */
@@ -112,23 +87,21 @@ export class SourceWatermark {
   }
 
   /**
-   * The source watermark for views with `latenessMs`; undefined when no partition holds it back
-   * (all caught up and idle), NO_PROGRESS_MS when a partition with records left has none
-   * materialized.
+   * The source watermark for views with `latenessMs`: undefined when nothing holds it back (every
+   * partition caught up and ingestion has nothing left), NO_PROGRESS_MS while a partition with
+   * records left, or ingestion, has none.
    */
   watermarkMs(latenessMs: number): number | undefined {
-    let watermark: number | undefined;
-    const now = this.now();
-    for (const offsets of this.offsets) {
-      const maxTime = this.maxTimeMs(offsets.partition);
-      if (this.readUpTo(offsets) >= offsets.high) {
-        const activeAt = this.activeAt.get(offsets.partition) ?? this.firstActivityAt;
-        if (activeAt === undefined || now - activeAt >= this.idleMs) continue;
-      }
-      const candidate = maxTime === undefined ? NO_PROGRESS_MS : maxTime - latenessMs;
-      if (watermark === undefined || candidate < watermark) watermark = candidate;
-    }
-    return watermark;
+    const bound = unreadBoundMs(
+      this.history,
+      this.offsets.map((o) => ({
+        partition: o.partition,
+        readTo: this.readUpTo(o),
+        ownMaxMs: this.maxTimeMs(o.partition),
+      })),
+    );
+    if (bound === undefined || bound === NO_PROGRESS_MS) return bound;
+    return bound - latenessMs;
   }
 
   private readUpTo(offsets: PartitionOffsets): number {

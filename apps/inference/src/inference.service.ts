@@ -13,7 +13,7 @@ import type { Registry } from 'prom-client';
 import { createDecoder, loadSchemaHistory, type TopicCatalogue } from '@streamscore/contracts';
 import { DeploymentWatcher } from '@streamscore/deployments';
 import { FeatureReader, parseFeatureViews } from '@streamscore/features';
-import type { BatchDelivered, OutputMessage, PartitionAssignment, PartitionBatch } from '@streamscore/kafka';
+import type { BatchDelivered, PartitionAssignment, PartitionBatch } from '@streamscore/kafka';
 import { HealthRegistry, METRICS_REGISTRY } from '@streamscore/observability';
 import { KAFKA, REDIS, TOPICS, type PipelineConfig } from '@streamscore/platform';
 import {
@@ -29,6 +29,7 @@ import {
   versionsOf,
   VersionSwitches,
   type BatchStats,
+  type ScoredOutputs,
   type Serving,
 } from '@streamscore/inference';
 import type { InferenceConfig } from './config';
@@ -37,9 +38,7 @@ import { SERVER_NAME, serverVersion } from './server-identity';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
 
 /** What scoring a micro-batch produced, with the versions that served it. */
-export interface ScoredBatch {
-  readonly outputs: readonly OutputMessage[];
-  readonly stats: BatchStats;
+export interface ScoredBatch extends ScoredOutputs {
   readonly serving: Serving;
 }
 
@@ -206,8 +205,7 @@ export class InferenceService implements OnApplicationBootstrap, OnApplicationSh
   async score(batch: PartitionBatch): Promise<ScoredBatch> {
     const { serving, release } = this.controller.acquire();
     try {
-      const { outputs, stats } = await this.scorer.handle(batch, serving);
-      return { outputs, stats, serving };
+      return { ...(await this.scorer.handle(batch, serving)), serving };
     } finally {
       release();
     }

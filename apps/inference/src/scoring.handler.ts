@@ -13,9 +13,10 @@ export class ScoringHandler implements BatchHandler {
 
   @MessagePattern(SCORE)
   async handle(@Payload() batch: PartitionBatch): Promise<HandledBatch> {
-    const { outputs, stats, serving } = await this.inference.score(batch);
+    const { outputs, stats, serving, eventTimeMs } = await this.inference.score(batch);
     return {
       outputs,
+      ...(eventTimeMs === undefined ? {} : { eventTimeMs }),
       // Counted once committed, so the counters (and the version-switch lines) equal what landed
       // on the output topics.
       delivered: (info) => {

@@ -4,6 +4,7 @@ import { METRICS_REGISTRY } from '@streamscore/observability';
 import { batchTransport, loadPipelineConfig, serviceModules } from '@streamscore/platform';
 import type { IngestionConfig } from './config';
 import { EventsController } from './events.controller';
+import { transportSettings } from './transport-settings';
 import { GATE_ROUTES, gateRoutesProvider, needsRedis, type GateRoutes } from './gate-routes';
 import { IngestionMetrics } from './ingestion.metrics';
 import { INGESTION_CONFIG, PIPELINE } from './tokens';
@@ -39,14 +40,8 @@ export class AppModule {
           settings: (routes: GateRoutes) => ({
             pattern: VALIDATE,
             metricsPrefix: SERVICE_NAME,
-            groupId: config.STREAMSCORE_GROUP_ID,
             topics: [...routes.keys()],
-            delivery: config.STREAMSCORE_DELIVERY,
-            maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
-            overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
-            maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
-            partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
-            sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+            ...transportSettings(config),
           }),
         }),
       ],

@@ -8,6 +8,7 @@ import {
   str,
   type ConfigOf,
 } from '@streamscore/config';
+import { DEFAULT_GROUP_IDS } from '@streamscore/platform';
 
 /** Every setting of the ingestion service; the only file that reads process.env. */
 export const ingestionEnv = {
@@ -15,7 +16,7 @@ export const ingestionEnv = {
   STREAMSCORE_PIPELINE: str({
     description: 'pipeline file naming the input schemas (e.g. demo/flights/pipeline.json)',
   }),
-  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-ingestion' }),
+  STREAMSCORE_GROUP_ID: str({ default: DEFAULT_GROUP_IDS.ingestion }),
   STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
   STREAMSCORE_MAX_BATCH_ROWS: int({ default: 5_000, min: 1, max: 100_000 }),
   STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 100, min: 0, max: 60_000 }),

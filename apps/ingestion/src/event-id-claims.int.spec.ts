@@ -73,6 +73,7 @@ describe('event-id claims at the gate on the real Redis', () => {
       deadLetterTopic: `${EVENTS}.dead-letter`,
       keyFields: ['device'],
       schemaName: history.name,
+      timeField: 'at',
       deduplication: { idField: 'id', claims: new EventIdClaims(client, keyPrefix, horizonMs) },
     };
     return new ValidationGate(new Map([[EVENTS, route]]));

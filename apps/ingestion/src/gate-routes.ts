@@ -36,7 +36,7 @@ export const gateRoutesProvider: Provider = {
       ...(registry ? { registry } : {}),
     };
     const route = (stream: 'events' | 'outcomes', validTopic: string): GateRoute => {
-      const { schemaDir, keyFields, idField, deduplicateWithinMs } = pipeline.streams[stream];
+      const { schemaDir, keyFields, idField, timeField, deduplicateWithinMs } = pipeline.streams[stream];
       const history = loadSchemaHistory(schemaDir);
       return {
         // The pipeline's field size limits and this stream's field rules: the HTTP entry
@@ -46,6 +46,7 @@ export const gateRoutesProvider: Provider = {
         deadLetterTopic: topics.name('eventsDeadLetter'),
         keyFields,
         schemaName: history.name,
+        timeField,
         ...(deduplicateWithinMs === undefined
           ? {}
           : {

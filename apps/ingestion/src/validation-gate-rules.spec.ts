@@ -55,6 +55,7 @@ const gate = new ValidationGate(
         deadLetterTopic: DEAD_LETTERS,
         keyFields: ['device'],
         schemaName: history.name,
+        timeField: 'at',
       },
     ],
   ]),

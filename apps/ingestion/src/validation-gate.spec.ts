@@ -64,6 +64,7 @@ function route(decoder: Decoder<Record<string, unknown>>, extra: Partial<GateRou
     deadLetterTopic: DEAD_LETTERS,
     keyFields: ['device'],
     schemaName: history.name,
+    timeField: 'at',
     ...extra,
   };
 }
@@ -574,6 +575,24 @@ describe('ValidationGate.handle', () => {
     expect(await gateOf().handle(batchOf([]))).toEqual({
       outputs: [],
       counts: { valid: 0, replayedClaims: 0, deadLettered: new Map() },
+      eventTimeMs: undefined,
     });
+  });
+
+  it('should report the greatest event time among the valid records only', async () => {
+    const avro = (r: Reading): Buffer => encodeSingleObject(v2, { ...r, unit: '' });
+    const messages = [
+      message(0, avro(reading(0, { at: 5_000 })), AVRO_HEADERS),
+      message(1, avro(reading(1, { at: 9_000 })), AVRO_HEADERS),
+      message(2, avro(reading(2, { at: 7_000 })), AVRO_HEADERS),
+      // Dead-lettered (not a reading): its time must not count.
+      message(3, Buffer.from('{"at": 99000}'), JSON_HEADERS),
+    ];
+    const result = await gateOf().handle(batchOf(messages));
+    expect(result.counts.valid).toBe(3);
+    expect(result.eventTimeMs).toBe(9_000);
+    const onlyBad = await gateOf().handle(batchOf([message(0, Buffer.from('{"at": 99000}'), JSON_HEADERS)]));
+    expect(onlyBad.counts.valid).toBe(0);
+    expect(onlyBad.eventTimeMs).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@ import type { IHeaders } from 'kafkajs';
 import {
   decodeFailure,
   entityKeyOf,
+  eventTimeOf,
   headerText,
   Headers,
   type DeadLetterCode,
@@ -18,6 +19,8 @@ export interface GateRoute {
   readonly deadLetterTopic: string;
   readonly keyFields: readonly string[];
   readonly schemaName: string;
+  /** The stream's event-time field: the greatest valid one is the progress committed with the offsets. */
+  readonly timeField: string;
   /** Set for a stream with `deduplicateWithinMs`: its id field and the claims store. */
   readonly deduplication?: { readonly idField: string; readonly claims: EventIdClaims };
 }
@@ -27,6 +30,13 @@ export interface GateCounts {
   /** Records of a deduplicated stream that found their own event-id claim (a replay). */
   replayedClaims: number;
   deadLettered: Map<DeadLetterCode, number>;
+}
+
+export interface GateResult {
+  readonly outputs: OutputMessage[];
+  readonly counts: GateCounts;
+  /** Greatest event time among the valid records; undefined when none has one. */
+  readonly eventTimeMs: number | undefined;
 }
 
 /**
@@ -39,7 +49,7 @@ export interface GateCounts {
 export class ValidationGate {
   constructor(private readonly routes: ReadonlyMap<string, GateRoute>) {}
 
-  async handle(batch: PartitionBatch): Promise<{ outputs: OutputMessage[]; counts: GateCounts }> {
+  async handle(batch: PartitionBatch): Promise<GateResult> {
     const route = this.routes.get(batch.topic);
     if (!route) throw new Error(`no route for input topic ${batch.topic}`);
     const decoded: Decoded[] = [];
@@ -50,10 +60,13 @@ export class ValidationGate {
       : { results: decoded, replayed: 0 };
     const outputs: OutputMessage[] = [];
     const counts: GateCounts = { valid: 0, replayedClaims: replayed, deadLettered: new Map() };
+    let eventTimeMs: number | undefined;
     batch.messages.forEach((message, i) => {
       const result = results[i] as Decoded;
       if (result.ok) {
         counts.valid++;
+        const time = eventTimeOf(result.record, route.timeField);
+        if (time !== undefined && (eventTimeMs === undefined || time > eventTimeMs)) eventTimeMs = time;
         const claim = route.deduplication ? positionOf(batch, message) : undefined;
         outputs.push({
           topic: route.validTopic,
@@ -68,7 +81,7 @@ export class ValidationGate {
         );
       }
     });
-    return { outputs, counts };
+    return { outputs, counts, eventTimeMs };
   }
 }
 

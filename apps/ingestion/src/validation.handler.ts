@@ -24,11 +24,12 @@ export class ValidationHandler implements BatchHandler {
   @MessagePattern(VALIDATE)
   async handle(@Payload() batch: PartitionBatch): Promise<HandledBatch> {
     const started = performance.now();
-    const { outputs, counts } = await this.gate.handle(batch);
+    const { outputs, counts, eventTimeMs } = await this.gate.handle(batch);
     const { metrics } = this;
     metrics.batchSeconds.observe({ stage: 'validate' }, (performance.now() - started) / 1000);
     return {
       outputs,
+      ...(eventTimeMs === undefined ? {} : { eventTimeMs }),
       // Counted only once committed, so the counters equal what landed on the output topics.
       delivered: (info) => {
         metrics.batchRows.observe(info.rows);

@@ -1,8 +1,6 @@
 import type { Type } from 'avsc';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import {
-  ContentTypes,
-  encodeSingleObject,
   eventIdOf,
   eventTimeOf,
   fieldText,
@@ -18,6 +16,7 @@ import type { OnlineValues } from '@streamscore/models';
 import { fetchFeatures, type FeatureSource } from './features/feature-fetch';
 import { assembleRows, planFeatureQueries } from './features/feature-plan';
 import { buildPrediction, usedDefaults } from './prediction-builder';
+import { predictionRecord } from './prediction-record';
 import type { Serving, ServedVersion } from './serving/serving';
 import { rowsByRole, type ServingRole } from './serving/version-routing';
 import { scoreGroup, type GroupResult, type Scorer } from './score-group';
@@ -62,6 +61,13 @@ export interface BatchStats {
   readonly featureRereads: number;
 }
 
+export interface ScoredOutputs {
+  readonly outputs: OutputMessage[];
+  readonly stats: BatchStats;
+  /** Greatest event time among the scored rows: the progress committed with the batch's offset. */
+  readonly eventTimeMs: number | undefined;
+}
+
 interface Row {
   readonly index: number;
   readonly message: KafkaMessage;
@@ -78,10 +84,7 @@ interface Row {
 export class BatchScorer {
   constructor(private readonly options: BatchScorerOptions) {}
 
-  async handle(
-    batch: PartitionBatch,
-    serving: Serving,
-  ): Promise<{ outputs: OutputMessage[]; stats: BatchStats }> {
+  async handle(batch: PartitionBatch, serving: Serving): Promise<ScoredOutputs> {
     const startedAtMs = Date.now();
     const { options } = this;
     const perRow = new Array<OutputMessage | undefined>(batch.messages.length);
@@ -240,6 +243,10 @@ export class BatchScorer {
     );
     return {
       outputs,
+      eventTimeMs: rows.reduce<number | undefined>(
+        (max, r) => Math.max(max ?? r.eventTimeMs, r.eventTimeMs),
+        undefined,
+      ),
       stats: {
         rows: batch.messages.length,
         runs,
@@ -282,19 +289,12 @@ export class BatchScorer {
       timings,
       scoredAt: Date.now(),
     });
-    const headers: IHeaders = {
-      [Headers.contentType]: ContentTypes.avro,
-      [Headers.schemaName]: options.prediction.name,
-      [Headers.modelName]: version.name,
-      [Headers.modelVersion]: version.version,
-    };
     const traceparent = row.message.headers?.[Headers.traceparent];
-    if (traceparent !== undefined) headers[Headers.traceparent] = traceparent;
-    return {
-      topic: role === 'SHADOW' ? options.topics.shadow : options.topics.predictions,
-      key: row.message.key,
-      value: encodeSingleObject(options.prediction.type, prediction),
-      headers,
-    };
+    return predictionRecord(
+      prediction,
+      row.message.key,
+      { topics: options.topics, schema: options.prediction },
+      traceparent === undefined ? {} : { [Headers.traceparent]: traceparent },
+    );
   }
 }

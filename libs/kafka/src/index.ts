@@ -19,6 +19,7 @@ export type {
   RunnerLogger,
 } from './transport/batch-types';
 export { PartitionBatchRunner, type PartitionBatchRunnerOptions } from './transport/fetch-loop';
+export type { RunnerSettings } from './transport/runner-options';
 export { ensureTopics, verifyTopics } from './topic-admin';
 export {
   connectTransactional,
@@ -37,3 +38,20 @@ export {
   type TopicReaderOptions,
   type TopicRecord,
 } from './topic-reader';
+export { decodeEventTime, encodeEventTime } from './progress/commit-metadata';
+export {
+  isCaughtUp,
+  NO_PROGRESS_MS,
+  readUpstreamBound,
+  upstreamBoundMs,
+  type HopPartition,
+  type HopSnapshot,
+  type ProgressHop,
+} from './progress/upstream-progress';
+export {
+  ProgressHistory,
+  unreadBoundMs,
+  UNKNOWN,
+  type ProgressReading,
+  type ReaderPosition,
+} from './progress/progress-history';

@@ -38,3 +38,4 @@ export {
   type PartitionBatchServerOptions,
 } from './transport/partition-batch-server';
 export { TransportMonitor, type TransportMonitorOptions } from './transport/transport-monitor';
+export { DEFAULT_GROUP_IDS, predictionHops, validatedStreamHops } from './service-groups';

@@ -36,6 +36,8 @@ export interface CommitOffset {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
+  /** Committed with the offset: the partition's event-time progress (progress/commit-metadata.ts). */
+  readonly metadata?: string;
 }
 
 /**
@@ -54,6 +56,11 @@ export interface HandledBatch {
    * outputs nothing is written; the fetch position still moves on.
    */
   readonly commit?: readonly CommitOffset[];
+  /**
+   * `each-batch` only: the greatest event time among the micro-batch's records, for the event-time
+   * progress committed with its offset, which readers of this service's outputs wait on.
+   */
+  readonly eventTimeMs?: number;
   /** Once the outputs and offsets landed: count what was delivered, never what was only handled. */
   readonly delivered?: (info: BatchDelivered) => void;
   /** The outputs will never land from this member: its state past the committed offsets is stale. */

@@ -19,7 +19,7 @@ export interface Delivery {
    * committed, once the previous owner can no longer commit; records below it are skipped.
    * Only deliveries with a producer per partition need this step. May throw: the caller retries.
    */
-  stableStart?(topic: string, partition: number): Promise<bigint>;
+  stableStart?(topic: string, partition: number): Promise<StableStart>;
   deliver(
     topic: string,
     partition: number,
@@ -36,13 +36,19 @@ export interface Delivery {
   landed?(topic: string, partition: number, offsets: readonly CommitOffset[]): Promise<boolean>;
 }
 
+/** Where a partition's committed work ends, with the metadata committed there. */
+export interface StableStart {
+  readonly offset: bigint;
+  readonly metadata: string | null;
+}
+
 /**
  * exactly-once, each micro-batch: outputs and offsets in one transaction of the input partition's
  * own producer, so a member that lost the partition is fenced by the next owner.
  */
 export class PartitionTransactions implements Delivery {
   private readonly pool: TransactionalProducerPool;
-  private readonly stableStarts = new Map<string, bigint>();
+  private readonly stableStarts = new Map<string, StableStart>();
 
   constructor(
     kafka: Kafka,
@@ -78,14 +84,15 @@ export class PartitionTransactions implements Delivery {
    * producer first fences the previous owner and waits until its transaction is complete; the
    * committed offset read after that is stable.
    */
-  async stableStart(topic: string, partition: number): Promise<bigint> {
+  async stableStart(topic: string, partition: number): Promise<StableStart> {
     const key = `${topic}:${partition}`;
     const known = this.stableStarts.get(key);
     if (known !== undefined) return known;
     await this.pool.get(topic, partition);
     const offsets = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-    const committed = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    const start = BigInt(committed) < 0n ? 0n : BigInt(committed);
+    const committed = offsets[0]?.partitions.find((p) => p.partition === partition);
+    const offset = BigInt(committed?.offset ?? '-1');
+    const start = { offset: offset < 0n ? 0n : offset, metadata: committed?.metadata ?? null };
     this.stableStarts.set(key, start);
     return start;
   }
@@ -268,13 +275,15 @@ async function inTransaction(
   }
 }
 
+type TopicOffsetCommit = { partition: number; offset: string; metadata?: string };
+
 function offsetsByTopic(
   offsets: readonly CommitOffset[],
-): { topic: string; partitions: { partition: number; offset: string }[] }[] {
-  const byTopic = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of offsets) {
+): { topic: string; partitions: TopicOffsetCommit[] }[] {
+  const byTopic = new Map<string, TopicOffsetCommit[]>();
+  for (const { topic, partition, offset, metadata } of offsets) {
     const partitions = byTopic.get(topic) ?? [];
-    partitions.push({ partition, offset });
+    partitions.push(metadata === undefined ? { partition, offset } : { partition, offset, metadata });
     byTopic.set(topic, partitions);
   }
   return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));

@@ -11,6 +11,7 @@ import type {
 import { chunk } from './chunks';
 import { createDelivery, type Delivery } from './delivery';
 import { failureAction } from './failure-action';
+import { PartitionEventTimes } from '../progress/commit-metadata';
 import { isFenced, nextOffset } from './output-records';
 import { retryUntilStopped, type RetryPolicy, type RetryScope } from './retry-policy';
 import type { PartitionBatchRunnerOptions } from './runner-options';
@@ -35,6 +36,8 @@ export class PartitionBatchRunner {
   private readonly policy: RetryPolicy;
   /** Settles once the handler has seen the current assignment. */
   private assignment: Promise<void> = Promise.resolve();
+  /** Each partition's event-time progress, committed with its offsets (each-batch). */
+  private readonly eventTimes = new PartitionEventTimes();
   /** Counts the member's joins: a fetch from an earlier one must not deliver (see deliver). */
   private generation = 0;
   private running = false;
@@ -64,6 +67,7 @@ export class PartitionBatchRunner {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const assignment = event.payload.memberAssignment;
       this.generation++;
+      this.eventTimes.clear();
       this.delivery.assigned?.(assignment);
       this.log.info('partitions assigned', { assignment });
       const handler = options.handler;
@@ -207,7 +211,9 @@ export class PartitionBatchRunner {
       scope,
       this.policy,
     );
-    return start.done ? start.value : null;
+    if (!start.done) return null;
+    this.eventTimes.seed(scope.topic, scope.partition, start.value.metadata);
+    return start.value.offset;
   }
 
   private async handle(
@@ -228,6 +234,17 @@ export class PartitionBatchRunner {
     return outcome.done ? outcome.value : undefined;
   }
 
+  private commitOffset(
+    topic: string,
+    partition: number,
+    lastOffset: string,
+    handled: HandledBatch,
+  ): CommitOffset {
+    const offset = nextOffset(lastOffset);
+    const metadata = this.eventTimes.advance(topic, partition, handled.eventTimeMs);
+    return metadata === undefined ? { topic, partition, offset } : { topic, partition, offset, metadata };
+  }
+
   /**
    * Undefined once delivered, else why not. Delivery is the transport's own Kafka work, not a handler's, so failureAction does not apply:
    * every failure but fencing is retried with a fresh producer. kafkajs marks an error
@@ -243,7 +260,7 @@ export class PartitionBatchRunner {
     const { topic, partition } = scope;
     const offsets: readonly CommitOffset[] =
       this.commitMode === 'each-batch'
-        ? [{ topic, partition, offset: nextOffset(lastOffset) }]
+        ? [this.commitOffset(topic, partition, lastOffset, handled)]
         : (handled.commit ?? []);
     const started = performance.now();
     if (scope.superseded?.()) {

@@ -33,3 +33,6 @@ export interface PartitionBatchRunnerOptions {
   readonly onRetry?: (error: unknown, attempt: number, topic: string, partition: number) => void;
   readonly onFatal?: (error: unknown) => void;
 }
+
+/** What a service decides about its runner: everything but the client, the handler and the topics. */
+export type RunnerSettings = Omit<PartitionBatchRunnerOptions, 'kafka' | 'handler' | 'topics'>;
