@@ -5,9 +5,11 @@ import { batchTransport, loadPipelineConfig, serviceModules, TOPICS } from '@str
 import type { InferenceConfig } from './config';
 import { InferenceService } from './inference.service';
 import { OipErrorFilter } from './oip-error.filter';
+import { OipPredictionPublishing } from './oip-publishing';
 import { OipController, OipHealthController } from './open-inference.controller';
 import { SCORE, ScoringHandler } from './scoring.handler';
 import { INFERENCE_CONFIG, PIPELINE } from './tokens';
+import { transportSettings } from './transport-settings';
 
 export const SERVICE_NAME = 'inference';
 
@@ -34,21 +36,15 @@ export class AppModule {
         { provide: INFERENCE_CONFIG, useValue: config },
         { provide: PIPELINE, useValue: loadPipelineConfig(config.STREAMSCORE_PIPELINE) },
         InferenceService,
+        OipPredictionPublishing,
         { provide: APP_FILTER, useClass: OipErrorFilter },
         batchTransport({
           inject: [TOPICS],
           settings: (topics: TopicCatalogue) => ({
             pattern: SCORE,
             metricsPrefix: SERVICE_NAME,
-            groupId: config.STREAMSCORE_GROUP_ID,
             topics: [topics.name('eventsValidated')],
-            delivery: config.STREAMSCORE_DELIVERY,
-            maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
-            overlapDelivery: config.STREAMSCORE_OVERLAP_DELIVERY,
-            maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
-            maxBytesPerPartition: config.STREAMSCORE_MAX_BYTES_PER_PARTITION,
-            partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
-            sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+            ...transportSettings(config),
           }),
         }),
       ],

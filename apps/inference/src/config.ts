@@ -10,6 +10,7 @@ import {
   str,
   type ConfigOf,
 } from '@streamscore/config';
+import { DEFAULT_GROUP_IDS } from '@streamscore/platform';
 
 /** Every setting of the inference service; the only file that reads process.env. */
 export const inferenceEnv = {
@@ -21,7 +22,7 @@ export const inferenceEnv = {
     default: resolve(process.cwd(), 'schemas'),
     description: 'the platform schemas directory (prediction)',
   }),
-  STREAMSCORE_GROUP_ID: str({ default: 'streamscore-inference' }),
+  STREAMSCORE_GROUP_ID: str({ default: DEFAULT_GROUP_IDS.inference }),
   STREAMSCORE_DELIVERY: oneOf(['exactly-once', 'at-least-once'] as const, { default: 'exactly-once' }),
   STREAMSCORE_MAX_BATCH_ROWS: int({ default: 1_000, min: 1, max: 100_000 }),
   STREAMSCORE_MAX_BATCH_WAIT_MS: int({ default: 50, min: 0, max: 60_000 }),
@@ -65,6 +66,18 @@ export const inferenceEnv = {
     max: 1_000,
     description:
       'how long a /v2 infer request waits at most for others to share its run (never while a scoring worker is idle)',
+  }),
+  STREAMSCORE_OIP_PUBLISH_PREDICTIONS: bool({
+    default: true,
+    description:
+      'publish a Prediction per row of each answered /v2 infer request to the predictions topic (at least once, drops counted)',
+  }),
+  STREAMSCORE_OIP_PUBLISH_QUEUE_ROWS: int({
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    description:
+      '/v2 predictions held for publishing at most; a request whose rows do not fit is not published (counted as dropped)',
   }),
   STREAMSCORE_CANARY_KEY_FIELD: optionalStr({
     description: 'event field hashed for canary routing; defaults to the pipeline idField',

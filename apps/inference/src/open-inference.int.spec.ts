@@ -119,9 +119,15 @@ describe('the Open Inference Protocol v2 REST API of the inference service', () 
       active: repository.artifacts.v1,
       shadow: repository.artifacts.v2,
     });
+    // Publishing /v2 predictions is off here (open-inference-publish.int.spec.ts has it on): the
+    // predictions topic then holds the stream's alone, which one test counts exactly.
     service = await startServiceProcess(
       'inference',
-      inferenceEnv(prefix, keyPrefix, { STREAMSCORE_PIPELINE: repository.pipeline, API_KEY }),
+      inferenceEnv(prefix, keyPrefix, {
+        STREAMSCORE_PIPELINE: repository.pipeline,
+        API_KEY,
+        STREAMSCORE_OIP_PUBLISH_PREDICTIONS: 'false',
+      }),
       { timeoutMs: 60_000 },
     );
   }, 120_000);

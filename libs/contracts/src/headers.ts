@@ -29,6 +29,8 @@ export const Headers = {
   eventClaim: 'streamscore-event-claim',
   modelName: 'streamscore-model',
   modelVersion: 'streamscore-model-version',
+  /** On predictions not scored from the stream, where they came from (`oip`: a /v2 infer call). */
+  origin: 'streamscore-origin',
 } as const;
 
 export type HeaderName = (typeof Headers)[keyof typeof Headers];

@@ -1,9 +1,11 @@
 export { BatchScorer } from './batch-scorer';
-export type { BatchScorerOptions, BatchStats, VersionRun } from './batch-scorer';
+export type { BatchScorerOptions, BatchStats, ScoredOutputs, VersionRun } from './batch-scorer';
 export { scoreGroup } from './score-group';
 export type { GroupResult, Scorer } from './score-group';
 export { buildPrediction, usedDefaults, rawValuesOfRow, PredictionFlags } from './prediction-builder';
 export type { PredictionInput } from './prediction-builder';
+export { predictionRecord } from './prediction-record';
+export type { PredictionRecordOptions } from './prediction-record';
 export { planFeatureQueries, assembleRows, onlineViewsOf, unionOfViews } from './features/feature-plan';
 export { fetchFeatures } from './features/feature-fetch';
 export type { FeatureSource } from './features/feature-fetch';
@@ -23,7 +25,17 @@ export type { ServingRole } from './serving/version-routing';
 export { VersionSwitches } from './serving/version-switches';
 export type { DeliveredAt, VersionSwitch } from './serving/version-switches';
 export { OpenInferenceServer } from './oip/open-inference';
-export type { BatchingOptions, OpenInferenceOptions, ServingSource } from './oip/open-inference';
+export type {
+  AnsweredListener,
+  BatchingOptions,
+  OpenInferenceOptions,
+  ServingSource,
+} from './oip/open-inference';
+export { inferenceRecords, predictionsOf, rowEventId, OIP_ORIGIN } from './oip/inference-predictions';
+export type { AnsweredInference } from './oip/inference-predictions';
+export { rawFeaturesOfTensor } from './oip/tensor-features';
+export { PredictionPublisher, DEFAULT_MAX_SEND_RECORDS } from './oip/prediction-publisher';
+export type { DropReason, PredictionPublisherOptions, PublisherEvents } from './oip/prediction-publisher';
 export { DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_QUEUE_DELAY_MS } from './oip/open-inference';
 export { RequestBatcher } from './oip/request-batcher';
 export type {
@@ -32,6 +44,7 @@ export type {
   DispatchedBatch,
   DispatchReason,
   RequestBatcherOptions,
+  ScoredRequest,
   WorkerAvailability,
 } from './oip/request-batcher';
 export { OipError } from './oip/oip-error';

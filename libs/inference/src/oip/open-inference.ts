@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { isRetriable } from '@streamscore/contracts';
+import { isRetriable, type ModelRole } from '@streamscore/contracts';
 import type { Scorer } from '../score-group';
 import { ModelRunError } from '../scoring/scoring-pool';
 import { versionsOf, type Serving, type ServedVersion } from '../serving/serving';
 import { parseInferenceRequest } from './infer-request';
 import { buildInferenceResponse, checkOutputReturnable } from './infer-response';
+import type { AnsweredInference } from './inference-predictions';
 import { modelMetadata, signatureOf } from './model-signature';
 import { OipError } from './oip-error';
 import {
   RequestBatcher,
   type BatcherTimers,
   type DispatchedBatch,
+  type ScoredRequest,
   type WorkerAvailability,
 } from './request-batcher';
 import type {
@@ -41,7 +43,12 @@ export interface OpenInferenceOptions {
   readonly batching?: BatchingOptions;
   /** Ids for requests that give none. */
   readonly newId?: () => string;
+  /** Epoch ms (injected by unit specs). */
+  readonly now?: () => number;
 }
+
+/** Told of each answered infer request, before its answer goes out: it must only take note. */
+export type AnsweredListener = (inference: AnsweredInference) => void;
 
 export interface BatchingOptions {
   /** Rows one run takes at most (a larger request runs alone); default 1000. */
@@ -66,10 +73,13 @@ export const DEFAULT_MAX_QUEUE_DELAY_MS = 2;
  */
 export class OpenInferenceServer {
   private readonly newId: () => string;
+  private readonly now: () => number;
   private readonly batcher: RequestBatcher<ServedVersion>;
+  private readonly listeners: AnsweredListener[] = [];
 
   constructor(private readonly options: OpenInferenceOptions) {
     this.newId = options.newId ?? randomUUID;
+    this.now = options.now ?? Date.now;
     const { scorer, batching = {} } = options;
     this.batcher = new RequestBatcher<ServedVersion>({
       scorer,
@@ -84,6 +94,11 @@ export class OpenInferenceServer {
   /** Runs and requests so far: requests / runs is the mean batch. */
   get batchStats(): { readonly runs: number; readonly requests: number; readonly rows: number } {
     return this.batcher.stats;
+  }
+
+  /** Adds a listener of answered infer requests (the predictions publisher). */
+  onAnswered(listener: AnsweredListener): void {
+    this.listeners.push(listener);
   }
 
   serverMetadata(): ServerMetadataResponse {
@@ -104,6 +119,8 @@ export class OpenInferenceServer {
   }
 
   async infer(model: string, version: string | undefined, body: unknown): Promise<InferenceResponse> {
+    const receivedAtMs = this.now();
+    const started = performance.now();
     this.checkModel(model);
     const { serving, release } = this.hold();
     try {
@@ -111,24 +128,41 @@ export class OpenInferenceServer {
       const signature = signatureOf(served.manifest);
       checkOutputReturnable(signature);
       const request = parseInferenceRequest(body, signature);
-      const scores = await this.run(served, request.tensor, request.rows);
-      return buildInferenceResponse({
+      // The pool moves a lone request's tensor to its worker (transfer list): listeners get a copy.
+      const tensor = this.listeners.length > 0 ? request.tensor.slice() : request.tensor;
+      const { scores, runMs } = await this.run(served, request.tensor, request.rows);
+      const id = request.id ?? this.newId();
+      const response = buildInferenceResponse({
         model,
         version: served.version,
-        id: request.id ?? this.newId(),
+        id,
         signature,
         outputs: request.outputs,
         rows: request.rows,
         scores,
       });
+      const answered: AnsweredInference = {
+        id,
+        version: served,
+        role: roleOf(serving, served),
+        tensor,
+        rows: request.rows,
+        scores,
+        receivedAtMs,
+        scoredAtMs: this.now(),
+        queueMs: Math.max(0, performance.now() - started - runMs),
+        runMs,
+      };
+      for (const listener of this.listeners) listener(answered);
+      return response;
     } finally {
       release();
     }
   }
 
-  private async run(served: ServedVersion, tensor: Float32Array, rows: number): Promise<Float32Array> {
+  private async run(served: ServedVersion, tensor: Float32Array, rows: number): Promise<ScoredRequest> {
     try {
-      return await this.batcher.submit(served, tensor, rows);
+      return await this.batcher.submitTimed(served, tensor, rows);
     } catch (error) {
       // The runtime refused the run's tensor (deterministic for the input): 400, as in the stream,
       // for every request of its batch (requests are validated against the signature first).
@@ -177,6 +211,13 @@ function pickVersion(serving: Serving, version: string | undefined): ServedVersi
       `version ${version} of ${serving.active.name} is not loaded (loaded: ${loadedVersions(serving).join(', ')})`,
     );
   return served;
+}
+
+/** The slot the version serves in (a version in two slots: the first of active, canary, shadow). */
+function roleOf(serving: Serving, served: ServedVersion): ModelRole {
+  if (served === serving.active) return 'ACTIVE';
+  if (served === serving.canary?.version) return 'CANARY';
+  return 'SHADOW';
 }
 
 /** Versions a path may name, active first, each once. */

@@ -44,11 +44,19 @@ export interface RequestBatcherOptions<T extends BatchTarget> {
   readonly onBatch?: (batch: DispatchedBatch<T>) => void;
 }
 
+/** A request's scores and the run they came from. */
+export interface ScoredRequest {
+  /** One score per row of the request. */
+  readonly scores: Float32Array;
+  /** ONNX Runtime's run of the whole batch the request went into, ms. */
+  readonly runMs: number;
+}
+
 interface Waiting {
   readonly tensor: Float32Array;
   readonly rows: number;
   readonly enqueuedAt: number;
-  resolve(scores: Float32Array): void;
+  resolve(scored: ScoredRequest): void;
   reject(error: unknown): void;
 }
 
@@ -107,11 +115,16 @@ export class RequestBatcher<T extends BatchTarget = BatchTarget> {
   }
 
   /** The scores of this request's rows (one per row), from the run its batch went into. */
-  submit(target: T, tensor: Float32Array, rows: number): Promise<Float32Array> {
+  async submit(target: T, tensor: Float32Array, rows: number): Promise<Float32Array> {
+    return (await this.submitTimed(target, tensor, rows)).scores;
+  }
+
+  /** As submit, with the run's time (a Prediction's timings carry it). */
+  submitTimed(target: T, tensor: Float32Array, rows: number): Promise<ScoredRequest> {
     if (!Number.isSafeInteger(rows) || rows < 1 || tensor.length % rows !== 0)
       return Promise.reject(new RangeError(`a tensor of ${tensor.length} values is not ${rows} rows`));
     const width = tensor.length / rows;
-    return new Promise<Float32Array>((resolve, reject) => {
+    return new Promise<ScoredRequest>((resolve, reject) => {
       const { maxBatchRows, maxQueueDelayMs } = this.options;
       let queue = this.queueOf(target, width);
       // (a) It cannot join what waits without passing the maximum: that leaves first, in order.
@@ -182,7 +195,7 @@ export class RequestBatcher<T extends BatchTarget = BatchTarget> {
 
   private async run(queue: Queue<T>, batch: readonly Waiting[], rows: number): Promise<void> {
     try {
-      const { scores } = await this.options.scorer.score(
+      const { scores, runMs } = await this.options.scorer.score(
         queue.target.key,
         concatenate(batch, queue.width, rows),
         rows,
@@ -193,7 +206,7 @@ export class RequestBatcher<T extends BatchTarget = BatchTarget> {
         );
       let offset = 0;
       for (const request of batch) {
-        request.resolve(scores.slice(offset, offset + request.rows));
+        request.resolve({ scores: scores.slice(offset, offset + request.rows), runMs });
         offset += request.rows;
       }
     } catch (error) {
