@@ -146,9 +146,19 @@ export async function benchCatalogue(
   name: string,
   partitions: number,
 ): Promise<TopicCatalogue> {
-  const catalogue = new TopicCatalogue({ prefix: randomName(`bench-${name}`), partitions });
+  return (await benchTopics(admin, name, partitions)).catalogue;
+}
+
+/** benchCatalogue with its prefix, for processes that build the same catalogue themselves. */
+export async function benchTopics(
+  admin: Admin,
+  name: string,
+  partitions: number,
+): Promise<{ prefix: string; catalogue: TopicCatalogue }> {
+  const prefix = randomName(`bench-${name}`);
+  const catalogue = new TopicCatalogue({ prefix, partitions });
   await createTestTopics(admin, catalogue.all());
-  return catalogue;
+  return { prefix, catalogue };
 }
 
 /** Produces pre-built messages in batches of `batch` (kafkajs has no linger: batching is what we pass). */

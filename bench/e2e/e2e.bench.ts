@@ -1,22 +1,19 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Type } from 'avsc';
 import type { Admin, Kafka } from 'kafkajs';
-import { encodeSingleObject, loadSchemaHistory } from '@streamscore/contracts';
-import { parseFeatureViews } from '@streamscore/features';
-import { loadPipelineConfig } from '@streamscore/platform';
+import { loadSchemaHistory, TopicCatalogue } from '@streamscore/contracts';
 import {
   benchCatalogue,
   benchStack,
   expectCount,
-  passThroughRate,
   readOutputs,
   printMeasures,
-  produceAll,
   progress,
   round,
+  type Measure,
 } from '../common/bench-kit';
+import { kafkaBrokerPid, RoleCpuClock, redisServerPid } from '../common/process-cpu';
 import { defaultSlices, type FlightDeparture, planReplay } from '@streamscore/demo-flights/testing';
 import { inWindow, measureWindow, TopicTail } from '@streamscore/testing';
 import {
@@ -26,150 +23,128 @@ import {
   relabel,
   startPassThrough,
 } from '../inference/steady-latency';
+import { runChainFloor } from './chain-floor';
+import { DEMO_PIPELINE, demoProcessRoles, startDemo, type DemoReport } from './demo-run';
+import { RunWatch, type RunMeasure } from './run-watch';
 
 /**
  * The whole pipeline (ingestion, features, inference, drift monitor as separate processes), driven
- * by the demo runner, against a plain kafkajs pass-through of the same departures:
- * - throughput: `npm run demo`'s replay with `--rate 0` (as fast as it takes them); predicted / elapsed
- *   from its summary, elapsed = first record produced → every event accounted for (2 s polls);
- * - latency_p99_half_rate: a second demo run at a steady HALF of that rate, latency where users
- *   see it: a departure's append to `events` (its record timestamp) → its prediction's receipt by
- *   a read_committed tail of `predictions` (the summary's receiptLatencyMsP99), over the
+ * by the demo runner, against its floor and a plain kafkajs pass-through:
+ * - throughput_vs_chain_floor: `npm run demo`'s replay with `--rate 0` (as fast as it takes them)
+ *   against chain_floor (chain-floor.ts: the same four stages as the platform runner with the
+ *   services' settings and nothing but their Kafka work, fed the same way); both measured by one
+ *   RunWatch: departures / (first departure appended → last prediction visible read_committed);
+ * - cpu_us_per_departure: CPU (all threads) of the services (or stages), the replay process and
+ *   the broker from the run's first commit to its last, per departure, against chain_floor's;
+ *   redis_cpu_us_per_departure: Redis's apart (chain_floor touches no Redis: its figure is what
+ *   else used this Redis meanwhile);
+ * - latency_p99_half_rate: a second demo run at a steady HALF of the pipeline's rate, latency where
+ *   users see it: a departure's append to `events` (its record timestamp) → its prediction's
+ *   receipt by a read_committed tail of `predictions` (the summary's receiptLatencyMsP99), over the
  *   departures appended in BENCH_LATENCY_SECONDS (60) after a BENCH_WARMUP_SECONDS (10) warm-up;
  *   against the pass-through at the same rate, measured the same way (its own tail, same window).
+ * The pass-through's throughput is no longer a measure: one uncommitted hop is not the pipeline's
+ * work, and chain_floor is.
  */
 const ROOT = resolve(__dirname, '..', '..');
 const EVENTS = Number(process.env['BENCH_E2E_EVENTS'] ?? 50_000);
-const BASELINE_REPEATS = 5;
 /** The issue's steady run: 10 s warm-up, then 60 s measured. */
 const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 10);
 const LATENCY_SECONDS = Number(process.env['BENCH_LATENCY_SECONDS'] ?? 60);
 /** Most departures of the steady run; above it the measured window ends with the replay. */
 const LATENCY_MAX_EVENTS = Number(process.env['BENCH_E2E_LATENCY_MAX_EVENTS'] ?? 100_000);
 const PARTITIONS = 6;
-/** How many of the demo's feature views read each source stream. */
-const VIEWS_PER_SOURCE = (() => {
-  const pipeline = loadPipelineConfig(join(ROOT, 'demo', 'flights', 'pipeline.json'));
-  const views = parseFeatureViews(
-    JSON.parse(readFileSync(pipeline.featureViews, 'utf8')),
-    pipeline.featureViews,
-  );
-  return {
-    events: views.filter((v) => v.source === 'events').length,
-    outcomes: views.filter((v) => v.source === 'outcomes').length,
-  };
-})();
+const DEMO_ARGS = [
+  '--partitions',
+  String(PARTITIONS),
+  '--warmup-s',
+  String(WARMUP_SECONDS),
+  '--measure-s',
+  String(LATENCY_SECONDS),
+];
+/** Roles whose CPU is the work per departure; Redis is reported apart. */
+const WORK_ROLES = ['ingestion', 'features', 'inference', 'drift-monitor', 'producer', 'broker'] as const;
 
-interface DemoReport {
-  produced: number;
-  validated: number;
-  deadLettered: number;
-  predicted: number;
-  predictionDeadLettered: number;
-  duplicatePredictions: number;
-  missingPredictions: number;
-  outcomesProduced: number;
-  /** The services' counters (comparable with the topics: the bench's runs restart nothing). */
-  metrics: { featureUpdatesApplied: number; featureUpdatesLate: number };
-  elapsedSeconds: number;
-  latencyMsP50: number;
-  latencyMsP99: number;
-  ingestionHopMsP99: number;
-  inferenceHopMsP99: number;
-  inferenceQueueMsP99: number;
-  featureReadMsP99: number;
-  featureWaitMsP99: number;
-  latencyWindowFromS: number;
-  latencyWindowToS: number;
-  latencyMeasured: number;
-  receiptLatencyMsP50: number;
-  receiptLatencyMsP99: number;
-  hopIngestionMsP99: number;
-  hopReadinessWaitMsP99: number;
-  hopInferenceQueueMsP99: number;
-  hopFeatureReadMsP99: number;
-  hopScoringMsP99: number;
-  hopCommitMsP99: number;
-  accountedFor: boolean;
+const load = (): string =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+
+function describeCpu(what: string, run: RunMeasure): void {
+  const cpu = run.cpuUsPerDeparture;
+  progress(
+    `${what}: ${run.rate.toFixed(0)} departures/s (${run.departures} in ${run.seconds.toFixed(2)} s); CPU µs/departure over ` +
+      `${run.cpuWindowSeconds.toFixed(2)} s: ${WORK_ROLES.map((r) => `${r} ${(cpu[r] ?? 0).toFixed(1)}`).join(', ')}; ` +
+      `total ${workCpu(run).toFixed(1)}; redis ${(cpu['redis'] ?? 0).toFixed(1)} (${load()})`,
+  );
+}
+
+function workCpu(run: RunMeasure): number {
+  return WORK_ROLES.reduce((sum, role) => sum + (run.cpuUsPerDeparture[role] ?? 0), 0);
 }
 
 /**
- * The demo's own accounting (it reads every topic back read_committed), checked here too: its
- * counts printed, and the run fails unless every departure sent was validated or dead-lettered and
- * every validated one predicted or dead-lettered once (`accountedFor`).
+ * The demo at `--rate 0`, watched like chain_floor: its groups are `<runId>-<role>`
+ * (demo/runner/run-namespace.ts serviceGroupId), its processes found below the demo's.
  */
-function checkDemo(report: DemoReport, events: number, line: string): void {
-  expectCount('demo departures produced', report.produced, events);
-  expectCount(
-    `demo validated (${report.validated}) + dead letters (${report.deadLettered})`,
-    report.validated + report.deadLettered,
-    report.produced,
+async function measurePipeline(
+  kafka: Kafka,
+  departures: number,
+  outcomes: number,
+  pids: { broker: number; redis: number },
+): Promise<{ report: DemoReport; run: RunMeasure }> {
+  const demo = startDemo(departures, 0, DEMO_ARGS);
+  let demoEnded: string | undefined;
+  demo.report.then(
+    () => (demoEnded = 'the demo finished first'),
+    (error: unknown) => (demoEnded = String(error)),
   );
-  expectCount(
-    `demo predictions (${report.predicted}) + prediction dead letters (${report.predictionDeadLettered})`,
-    report.predicted + report.predictionDeadLettered,
-    report.validated,
-  );
-  expectCount('demo duplicate predictions', report.duplicatePredictions, 0);
-  expectCount('demo missing predictions', report.missingPredictions, 0);
-  // One feature-view update (applied, or dropped as late) per source record and view of its source.
-  const { featureUpdatesApplied: applied, featureUpdatesLate: late } = report.metrics;
-  expectCount(
-    `demo feature-view updates (${applied} applied + ${late} late)`,
-    applied + late,
-    report.produced * VIEWS_PER_SOURCE.events + report.outcomesProduced * VIEWS_PER_SOURCE.outcomes,
-  );
-  if (!report.accountedFor) throw new Error(`demo did not account for every event: ${line}`);
-}
-
-function runDemo(events: number, rate: number): Promise<DemoReport> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      join(ROOT, 'node_modules', '.bin', 'tsx'),
-      [
-        join(ROOT, 'demo', 'run-demo.ts'),
-        '--events',
-        String(events),
-        '--rate',
-        String(rate),
-        '--partitions',
-        String(PARTITIONS),
-        '--warmup-s',
-        String(WARMUP_SECONDS),
-        '--measure-s',
-        String(LATENCY_SECONDS),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
-    );
-    let stdout = '';
-    let lastLine = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      if (Date.now() - lastLine < 5_000) return;
-      lastLine = Date.now();
-      const lines = d.toString().trim().split('\n');
-      progress(`demo: ${(lines[lines.length - 1] ?? '').trim()}`);
-    });
-    child.once('error', fail);
-    child.once('exit', (code) => {
-      const line = stdout
-        .trim()
-        .split('\n')
-        .reverse()
-        .find((l) => l.startsWith('{'));
-      if (!line) {
-        fail(new Error(`demo exited ${String(code)} without a summary`));
-        return;
-      }
-      try {
-        const report = JSON.parse(line) as DemoReport;
-        checkDemo(report, events, line);
-        done(report);
-      } catch (error) {
-        fail(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
+  const runId = await Promise.race([demo.runId, demo.report.then(() => '')]);
+  if (!runId) throw new Error('the demo finished without naming its topics');
+  const topics = new TopicCatalogue({ prefix: runId, partitions: PARTITIONS });
+  const watch = await RunWatch.start(kafka, {
+    events: topics.name('events'),
+    predictions: topics.name('predictions'),
   });
+  try {
+    const group = (role: string): string => `${runId}-${role}`;
+    const run = await watch.measure({
+      stages: [
+        [
+          {
+            name: 'ingestion',
+            groupId: group('ingestion'),
+            topics: [topics.name('events'), topics.name('outcomes')],
+          },
+        ],
+        [
+          {
+            name: 'features',
+            groupId: group('features'),
+            topics: [topics.name('eventsValidated'), topics.name('outcomesValidated')],
+          },
+          { name: 'inference', groupId: group('inference'), topics: [topics.name('eventsValidated')] },
+        ],
+      ],
+      sources: [
+        { topic: topics.name('events'), records: departures },
+        { topic: topics.name('outcomes'), records: outcomes },
+      ],
+      departures,
+      failure: () => demoEnded,
+      clock: () =>
+        new RoleCpuClock({ ...demoProcessRoles(demo.pid), broker: [pids.broker], redis: [pids.redis] }),
+    });
+    const report = await demo.report;
+    expectCount(
+      'demo predictions seen by the watch (read_committed)',
+      run.predictionsReceived,
+      report.predicted,
+    );
+    return { report, run };
+  } finally {
+    await watch.stop();
+  }
 }
 
 /**
@@ -213,43 +188,37 @@ async function passThroughReceipts(
 }
 
 async function main(): Promise<void> {
-  const { kafka, admin } = await benchStack();
-  const created: string[] = [];
+  const { kafka, admin, brokers, redisUrl } = await benchStack();
   try {
     const plan = await planReplay({ events: EVENTS, slices: defaultSlices(), warmUpMs: 86_400_000 });
     const departures = plan.records.flatMap((r): FlightDeparture[] =>
       r.stream === 'events' ? [r.record] : [],
     );
+    const outcomes = plan.records.length - departures.length;
     const type = loadSchemaHistory(join(ROOT, 'demo', 'flights', 'schemas', 'flight-departure')).latest.type;
-    const messages = departures.map((d) => ({ key: d.origin, value: encodeSingleObject(type, d) }));
+    const pids = { broker: await kafkaBrokerPid(), redis: await redisServerPid(redisUrl) };
 
-    // The same departures several times over: the pass-through copies 50,000 in well under a
-    // second, too short for its first-to-last commit rate to be stable.
-    const baseline = Array.from({ length: BASELINE_REPEATS }, () => messages).flat();
-    progress(`baseline: kafkajs pass-through of ${messages.length} departures × ${BASELINE_REPEATS}`);
-    const base = await benchCatalogue(admin, 'e2e-base', PARTITIONS);
-    created.push(...base.all().map((t) => t.name));
-    await produceAll(kafka, base.name('events'), baseline);
-    const passThrough = await passThroughRate(
-      kafka,
-      admin,
-      base.name('events'),
-      base.name('predictions'),
-      baseline.length,
-    );
-    progress(`pass-through ${passThrough.toFixed(0)} events/s`);
+    progress(`pipeline: demo --events ${EVENTS} --rate 0 (${load()})`);
+    const { report: full, run: pipeline } = await measurePipeline(kafka, departures.length, outcomes, pids);
+    progress(`  the demo's own rate: ${full.predicted} predicted in ${full.elapsedSeconds} s (2 s polls)`);
+    describeCpu('pipeline', pipeline);
 
-    progress(`demo --events ${EVENTS} --rate 0`);
-    const full = await runDemo(EVENTS, 0);
-    const e2eRate = full.predicted / full.elapsedSeconds;
-    progress(
-      `e2e: ${full.predicted} predicted (+${full.predictionDeadLettered} dead letters) of ${full.produced} in ${full.elapsedSeconds} s = ${e2eRate.toFixed(0)}/s`,
-    );
+    progress(`chain floor: the same replay through the four stages' Kafka work alone (${load()})`);
+    const floor = await runChainFloor(kafka, admin, {
+      departureIds: departures.map((d) => d.eventId),
+      outcomes,
+      partitions: PARTITIONS,
+      brokers,
+      pipeline: DEMO_PIPELINE,
+      brokerPid: pids.broker,
+      redisPid: pids.redis,
+    });
+    describeCpu('chain floor', floor);
 
-    const rate = Math.max(1, Math.round(e2eRate / 2));
+    const rate = Math.max(1, Math.round(pipeline.rate / 2));
     const count = Math.min(LATENCY_MAX_EVENTS, Math.ceil(rate * (WARMUP_SECONDS + LATENCY_SECONDS)));
-    progress(`demo --events ${count} --rate ${rate} (half the e2e rate)`);
-    const steady = await runDemo(count, rate);
+    progress(`demo --events ${count} --rate ${rate} (half the pipeline's rate; ${load()})`);
+    const steady = await startDemo(count, rate, DEMO_ARGS).report;
     progress(
       `e2e at ${rate}/s, at receipt: p50 ${steady.receiptLatencyMsP50} ms, p99 ${steady.receiptLatencyMsP99} ms ` +
         `over ${steady.latencyMeasured} predictions (departures of ${steady.latencyWindowFromS}–${steady.latencyWindowToS} s)`,
@@ -266,17 +235,32 @@ async function main(): Promise<void> {
     const ptLatency = await passThroughReceipts(kafka, admin, type, relabel(departures, count, 'P'), rate);
     const ptP99 = percentile(ptLatency, 0.99);
     progress(
-      `pass-through at ${rate}/s, at receipt: p50 ${percentile(ptLatency, 0.5)} ms, p99 ${ptP99} ms over ${ptLatency.length}`,
+      `pass-through at ${rate}/s, at receipt: p50 ${percentile(ptLatency, 0.5)} ms, p99 ${ptP99} ms over ${ptLatency.length} (${load()})`,
     );
 
-    printMeasures([
+    const measures: Measure[] = [
       {
         case: 'e2e',
-        measure: 'throughput',
-        value: round(e2eRate, 0),
-        unit: 'events/s',
-        baseline: round(passThrough, 0),
-        ratio: round(e2eRate / passThrough),
+        measure: 'throughput_vs_chain_floor',
+        value: round(pipeline.rate, 0),
+        unit: 'departures/s',
+        baseline: round(floor.rate, 0),
+        ratio: round(pipeline.rate / floor.rate),
+      },
+      {
+        case: 'e2e',
+        measure: 'cpu_us_per_departure',
+        value: round(workCpu(pipeline), 1),
+        unit: 'µs/departure',
+        baseline: round(workCpu(floor), 1),
+        ratio: round(workCpu(pipeline) / workCpu(floor)),
+      },
+      {
+        case: 'e2e',
+        measure: 'redis_cpu_us_per_departure',
+        value: round(pipeline.cpuUsPerDeparture['redis'] ?? 0, 1),
+        unit: 'µs/departure',
+        baseline: round(floor.cpuUsPerDeparture['redis'] ?? 0, 1),
       },
       {
         case: 'e2e',
@@ -286,9 +270,9 @@ async function main(): Promise<void> {
         baseline: ptP99,
         ratio: round(steady.receiptLatencyMsP99 / Math.max(ptP99, 1)),
       },
-    ]);
+    ];
+    printMeasures(measures);
   } finally {
-    await admin.deleteTopics({ topics: created }).catch(() => undefined);
     await admin.disconnect();
   }
 }

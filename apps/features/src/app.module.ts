@@ -8,6 +8,7 @@ import { FeaturesMetrics } from './features.metrics';
 import { MATERIALIZE, MaterializationHandler } from './materialization.handler';
 import { MaterializationService } from './materialization.service';
 import { DEPLOYMENT, FEATURES_CONFIG, FEATURES_GROUP_ID } from './tokens';
+import { transportSettings } from './transport-settings';
 
 export const SERVICE_NAME = 'features';
 
@@ -42,14 +43,8 @@ export class AppModule {
               : {
                   pattern: MATERIALIZE,
                   metricsPrefix: SERVICE_NAME,
-                  groupId,
                   topics: materialization.topics,
-                  delivery: 'exactly-once',
-                  fromBeginning: true,
-                  maxBatchRows: config.STREAMSCORE_MAX_BATCH_ROWS,
-                  maxBatchWaitMs: config.STREAMSCORE_MAX_BATCH_WAIT_MS,
-                  partitionsConsumedConcurrently: config.STREAMSCORE_PARTITIONS_CONCURRENTLY,
-                  sessionTimeoutMs: config.STREAMSCORE_SESSION_TIMEOUT_MS,
+                  ...transportSettings(config, groupId),
                 },
         }),
       ],
