@@ -24,8 +24,8 @@ export const driftMonitorEnv = {
       "inference's consumer group: its committed event-time progress bounds the predictions still to come",
   }),
   STREAMSCORE_WATERMARK_REFRESH_MS: int({
-    default: 1_000,
-    min: 100,
+    default: 200,
+    min: 50,
     max: 60_000,
     description: 'how often the upstream event-time progress that closes windows is read',
   }),

@@ -52,7 +52,7 @@ export class DriftWindows {
   private readonly positions = new Map<number, bigint>();
   private readonly partitionProgress = new Map<number, PartitionProgress>();
   /** Upstream's bound and where predictions ended at each refresh (written in transactions). */
-  private readonly inputProgress = new ProgressHistory(true);
+  private readonly inputProgress = new ProgressHistory();
   private resumedState: Map<string, Resumed> | undefined;
 
   constructor(private readonly options: DriftWindowsOptions) {}

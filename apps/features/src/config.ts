@@ -20,7 +20,7 @@ export const featuresEnv = {
   STREAMSCORE_PARTITIONS_CONCURRENTLY: int({ default: 6, min: 1, max: 256 }),
   STREAMSCORE_MAX_MESSAGE_BYTES: int({ default: 1_048_576, min: 64, max: 64 * 1_048_576 }),
   STREAMSCORE_RECORDS_PER_SCRIPT: int({ default: 500, min: 1, max: 10_000 }),
-  STREAMSCORE_WATERMARK_REFRESH_MS: int({ default: 1_000, min: 100, max: 60_000 }),
+  STREAMSCORE_WATERMARK_REFRESH_MS: int({ default: 100, min: 50, max: 60_000 }),
   STREAMSCORE_INGESTION_GROUP_ID: str({
     default: DEFAULT_GROUP_IDS.ingestion,
     description:

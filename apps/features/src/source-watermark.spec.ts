@@ -71,8 +71,8 @@ describe('SourceWatermark', () => {
       expect(w.watermarkMs(L)).toBe(4_000);
       w.observe(0, 100, 20_000);
       expect(w.watermarkMs(L)).toBe(4_000);
-      // Both read to the ends of the 12 s reading (the last offset is a commit marker).
-      w.observe(1, 99, 15_000);
+      // Both read to the ends of the 12 s reading (past its last commit marker).
+      w.observe(1, 100, 15_000);
       expect(w.watermarkMs(L)).toBe(11_000);
     });
 

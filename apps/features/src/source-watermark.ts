@@ -40,7 +40,7 @@ export class SourceWatermark {
   private readonly shared = new Map<number, number>();
   private offsets: readonly PartitionOffsets[] = [];
   /** Ingestion's bound and the topic's ends at each refresh; validated topics are written in transactions. */
-  private readonly history = new ProgressHistory(true);
+  private readonly history = new ProgressHistory();
 
   /** After a micro-batch was materialized: offsets below nextOffset are done. */
   observe(partition: number, nextOffset: number, maxTimeMs: number | undefined): void {

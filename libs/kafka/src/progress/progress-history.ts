@@ -22,10 +22,7 @@ export class ProgressHistory {
   private readonly readings: ProgressReading[] = [];
 
   /** `keep` readings, one per refresh: a reader further behind than that holds until it passes one. */
-  constructor(
-    readonly transactional: boolean,
-    private readonly keep = 600,
-  ) {}
+  constructor(private readonly keep = 600) {}
 
   record(reading: ProgressReading): void {
     this.readings.push(reading);
@@ -57,9 +54,14 @@ export class ProgressHistory {
     return bound;
   }
 
-  /** Read up to `end`; written in transactions, a drained partition's last stable offset follows a commit marker. */
+  /**
+   * Read up to `end`, exactly: the reader's position counts the commit markers its transport
+   * stepped over, so a drained partition reaches its last stable offset. (One short is not enough:
+   * with two producers' transactions interleaved, the offset below the last stable one can be the
+   * other's data, committed before the bound was read.)
+   */
   reached(readTo: number, end: number): boolean {
-    return readTo >= end - (this.transactional ? 1 : 0);
+    return readTo >= end;
   }
 }
 
